@@ -1,0 +1,99 @@
+package sigv4
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"hash"
+	"sync"
+	"time"
+)
+
+// keyCacheSize bounds the cache: one entry per (secret, day, region,
+// service) in use at once. A client talks to a handful of regions, so eight
+// covers it; beyond that the oldest entry is replaced.
+const keyCacheSize = 8
+
+// keyCache holds derived signing keys, so that a signature costs two HMACs
+// (string to sign, and nothing else) instead of six. Unlike aws-sdk-go-v2's
+// cache it is keyed by the secret itself, not just the access key ID, so a
+// rotated secret under the same ID never signs with a stale key.
+type keyCache struct {
+	mu      sync.Mutex
+	entries [keyCacheSize]*keyEntry
+	next    int
+}
+
+type keyEntry struct {
+	secret, region, service string
+	year, day               int
+	month                   time.Month
+	// macs holds HMAC-SHA256 states keyed with the signing key; Reset
+	// returns one to its keyed state, so a signature allocates nothing.
+	macs sync.Pool
+}
+
+func (e *keyEntry) matches(secret string, y int, m time.Month, d int, region, service string) bool {
+	return e.year == y && e.month == m && e.day == d && e.region == region && e.service == service && e.secret == secret
+}
+
+// entry returns the cached entry for the inputs, deriving it if needed.
+func (c *keyCache) entry(secret string, t time.Time, region, service string) *keyEntry {
+	y, m, d := t.Date()
+	c.mu.Lock()
+	for _, e := range c.entries {
+		if e != nil && e.matches(secret, y, m, d, region, service) {
+			c.mu.Unlock()
+			return e
+		}
+	}
+	c.mu.Unlock()
+
+	key := deriveKey(secret, t, region, service)
+	e := &keyEntry{secret: secret, region: region, service: service, year: y, month: m, day: d}
+	e.macs.New = func() any { return hmac.New(sha256.New, key[:]) }
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, old := range c.entries { // another goroutine may have won the race
+		if old != nil && old.matches(secret, y, m, d, region, service) {
+			return old
+		}
+	}
+	c.entries[c.next] = e
+	c.next = (c.next + 1) % keyCacheSize
+	return e
+}
+
+// sign returns HMAC-SHA256(signing key, msg).
+func (c *keyCache) sign(secret string, t time.Time, region, service string, msg []byte) [sha256.Size]byte {
+	return c.entry(secret, t, region, service).sum(msg)
+}
+
+// sum returns HMAC-SHA256(signing key, msg).
+func (e *keyEntry) sum(msg []byte) [sha256.Size]byte {
+	mac := e.macs.Get().(hash.Hash)
+	mac.Reset()
+	mac.Write(msg)
+	var out [sha256.Size]byte
+	mac.Sum(out[:0])
+	e.macs.Put(mac)
+	return out
+}
+
+// deriveKey computes kSigning = HMAC(HMAC(HMAC(HMAC("AWS4"+secret, date), region), service), "aws4_request").
+func deriveKey(secret string, t time.Time, region, service string) [sha256.Size]byte {
+	var date [8]byte
+	t.UTC().AppendFormat(date[:0], "20060102")
+	k := hmacSum([]byte("AWS4"+secret), date[:])
+	k = hmacSum(k[:], []byte(region))
+	k = hmacSum(k[:], []byte(service))
+	return hmacSum(k[:], []byte(terminator))
+}
+
+func hmacSum(key, msg []byte) [sha256.Size]byte {
+	m := hmac.New(sha256.New, key)
+	m.Write(msg)
+	var out [sha256.Size]byte
+	m.Sum(out[:0])
+	return out
+}
