@@ -82,7 +82,9 @@ func NewStaticProvider(accessKeyID, secretAccessKey, sessionToken string) Static
 func (p StaticProvider) Retrieve(context.Context) (Credentials, error) { return p.Credentials, nil }
 
 // String redacts the secret, as Credentials.String does.
-func (p StaticProvider) String() string { return "sigv4.StaticProvider{" + p.Credentials.String() + "}" }
+func (p StaticProvider) String() string {
+	return "sigv4.StaticProvider{" + p.Credentials.String() + "}"
+}
 
 // GoString redacts the secret, as Credentials.String does.
 func (p StaticProvider) GoString() string { return p.String() }
