@@ -1,0 +1,33 @@
+package conformance
+
+import (
+	"testing"
+
+	"github.com/s3kit/s3kit/internal/conformance"
+	"github.com/s3kit/s3kit/internal/s3test"
+	"github.com/s3kit/s3kit/s3client"
+)
+
+// gofakes3 checks no signature and lacks some operations; what it does
+// implement must behave the same as on the strict server.
+var gofakes3Caps = conformance.Capabilities{
+	ChecksumHeaders: true, // checked by s3test's body filter
+	AWSChunked:      true, // decoded by s3test's body filter
+}
+
+func TestGoFakeS3(t *testing.T) {
+	srv := s3test.New(t)
+	for _, style := range []s3client.AddressingStyle{s3client.AddressingPath, s3client.AddressingVirtual} {
+		endpoint := srv.Endpoint()
+		if style == s3client.AddressingVirtual {
+			endpoint = srv.VirtualHostEndpoint()
+		}
+		t.Run(style.String(), func(t *testing.T) {
+			conformance.Run(t, conformance.Target{
+				Name: "gofakes3/" + style.String(), Endpoint: endpoint, Region: "us-east-1",
+				AccessKey: "AKIDGOFAKES3", SecretKey: "gofakes3-secret", Style: style,
+				HTTPClient: srv.HTTPClient(), Caps: gofakes3Caps,
+			})
+		})
+	}
+}
