@@ -1,0 +1,242 @@
+package s3client
+
+// Bucket operations: ListBuckets, CreateBucket, HeadBucket, DeleteBucket
+// and GetBucketLocation. Listing a bucket's contents is in list.go.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// ListBucketsInput is the input of ListBuckets. Its zero value lists every
+// bucket the caller owns in one answer.
+type ListBucketsInput struct {
+	Prefix            string // only buckets whose names start with it
+	BucketRegion      string // only buckets in this region
+	MaxBuckets        int    // page size (1 to 10000); 0 lists all at once
+	ContinuationToken string // ContinuationToken of the previous page
+}
+
+// Bucket is a bucket in a listing.
+type Bucket struct {
+	Name         string
+	CreationDate time.Time
+	BucketRegion string // sent by S3 only when the request paginates
+}
+
+// ListBucketsOutput is the result of ListBuckets.
+type ListBucketsOutput struct {
+	Buckets []Bucket
+	Owner   *Owner
+	// ContinuationToken continues a paginated listing; empty on the last page.
+	ContinuationToken string
+	Prefix            string
+}
+
+// ListBuckets lists the caller's buckets.
+func (c *Client) ListBuckets(ctx context.Context, in *ListBucketsInput) (*ListBucketsOutput, error) {
+	const op = "ListBuckets"
+	if in == nil {
+		in = &ListBucketsInput{}
+	}
+	if in.MaxBuckets < 0 {
+		return nil, inputError(op, "", "", errors.New("s3client: negative MaxBuckets"))
+	}
+	q := url.Values{}
+	setQuery(q, "prefix", in.Prefix)
+	setQuery(q, "bucket-region", in.BucketRegion)
+	setQuery(q, "continuation-token", in.ContinuationToken)
+	if in.MaxBuckets > 0 {
+		q.Set("max-buckets", strconv.Itoa(in.MaxBuckets))
+	}
+	resp, err := c.do(ctx, &request{op: op, method: http.MethodGet, query: q})
+	if err != nil {
+		return nil, err
+	}
+	var x xmlListBucketsResult
+	if err := decodeXML(op, "", "", resp, &x); err != nil {
+		return nil, err
+	}
+	out := &ListBucketsOutput{Owner: x.Owner.owner(), ContinuationToken: x.ContinuationToken, Prefix: x.Prefix}
+	if len(x.Buckets) > 0 {
+		out.Buckets = make([]Bucket, len(x.Buckets))
+		for i, b := range x.Buckets {
+			out.Buckets[i] = Bucket{Name: b.Name, CreationDate: b.CreationDate.Time, BucketRegion: b.BucketRegion}
+		}
+	}
+	return out, nil
+}
+
+// CreateBucketInput is the input of CreateBucket.
+type CreateBucketInput struct {
+	Bucket string
+	// LocationConstraint is the region to create the bucket in. Empty means
+	// the client's region; us-east-1 is S3's default and is never sent
+	// (S3 rejects it as a constraint).
+	LocationConstraint string
+	ACL                string // canned ACL: private, public-read...
+	GrantFullControl   string
+	GrantRead          string
+	GrantReadACP       string
+	GrantWrite         string
+	GrantWriteACP      string
+	// ObjectLockEnabledForBucket creates the bucket with object lock (and
+	// versioning) enabled.
+	ObjectLockEnabledForBucket bool
+	ObjectOwnership            string // BucketOwnerEnforced, BucketOwnerPreferred, ObjectWriter
+}
+
+// CreateBucketOutput is the result of CreateBucket.
+type CreateBucketOutput struct {
+	Location string // the bucket's path or URL, as S3 answers it
+}
+
+// CreateBucket creates a bucket. Creating a bucket the caller already owns
+// is an error with Code "BucketAlreadyOwnedByYou" outside us-east-1.
+func (c *Client) CreateBucket(ctx context.Context, in *CreateBucketInput) (*CreateBucketOutput, error) {
+	const op = "CreateBucket"
+	if err := checkBucket(op, in.Bucket); err != nil {
+		return nil, err
+	}
+	h := make(http.Header, 4)
+	setIf(h, "X-Amz-Acl", in.ACL)
+	setIf(h, "X-Amz-Grant-Full-Control", in.GrantFullControl)
+	setIf(h, "X-Amz-Grant-Read", in.GrantRead)
+	setIf(h, "X-Amz-Grant-Read-Acp", in.GrantReadACP)
+	setIf(h, "X-Amz-Grant-Write", in.GrantWrite)
+	setIf(h, "X-Amz-Grant-Write-Acp", in.GrantWriteACP)
+	setIf(h, "X-Amz-Object-Ownership", in.ObjectOwnership)
+	if in.ObjectLockEnabledForBucket {
+		h.Set("X-Amz-Bucket-Object-Lock-Enabled", "true")
+	}
+	r := &request{op: op, method: http.MethodPut, bucket: in.Bucket, header: h}
+	loc := in.LocationConstraint
+	if loc == "" {
+		loc = c.cfg.Region
+	}
+	if loc != "" && loc != "us-east-1" {
+		body, err := marshalXML(&xmlCreateBucketConfiguration{LocationConstraint: loc})
+		if err != nil {
+			return nil, inputError(op, in.Bucket, "", err)
+		}
+		r.body, r.size = bytes.NewReader(body), int64(len(body))
+	}
+	resp, err := c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	drain(resp.Body)
+	return &CreateBucketOutput{Location: resp.Header.Get("Location")}, nil
+}
+
+// HeadBucketInput is the input of HeadBucket.
+type HeadBucketInput struct {
+	Bucket string
+	Common
+}
+
+// HeadBucketOutput is the result of HeadBucket.
+type HeadBucketOutput struct {
+	BucketRegion       string // x-amz-bucket-region
+	AccessPointAlias   bool
+	BucketLocationType string // AvailabilityZone or LocalZone, for directory buckets
+	BucketLocationName string
+}
+
+// HeadBucket checks that a bucket exists and that the caller may use it,
+// and reports its region. A missing bucket is an error matching
+// ErrNotFound; a bucket of another account, ErrForbidden.
+func (c *Client) HeadBucket(ctx context.Context, in *HeadBucketInput) (*HeadBucketOutput, error) {
+	const op = "HeadBucket"
+	if err := checkBucket(op, in.Bucket); err != nil {
+		return nil, err
+	}
+	h := make(http.Header, 2)
+	in.Common.apply(h)
+	resp, err := c.do(ctx, &request{op: op, method: http.MethodHead, bucket: in.Bucket, header: h})
+	if err != nil {
+		return nil, err
+	}
+	drain(resp.Body)
+	return &HeadBucketOutput{
+		BucketRegion:       resp.Header.Get("X-Amz-Bucket-Region"),
+		AccessPointAlias:   resp.Header.Get("X-Amz-Access-Point-Alias") == "true",
+		BucketLocationType: resp.Header.Get("X-Amz-Bucket-Location-Type"),
+		BucketLocationName: resp.Header.Get("X-Amz-Bucket-Location-Name"),
+	}, nil
+}
+
+// DeleteBucketInput is the input of DeleteBucket.
+type DeleteBucketInput struct {
+	Bucket string
+	Common
+}
+
+// DeleteBucket deletes an empty bucket (Code "BucketNotEmpty" otherwise).
+func (c *Client) DeleteBucket(ctx context.Context, in *DeleteBucketInput) error {
+	const op = "DeleteBucket"
+	if err := checkBucket(op, in.Bucket); err != nil {
+		return err
+	}
+	h := make(http.Header, 2)
+	in.Common.apply(h)
+	resp, err := c.do(ctx, &request{op: op, method: http.MethodDelete, bucket: in.Bucket, header: h})
+	if err != nil {
+		return err
+	}
+	drain(resp.Body)
+	c.regions.Delete(in.Bucket) // a new bucket of that name may be elsewhere
+	return nil
+}
+
+// GetBucketLocationInput is the input of GetBucketLocation.
+type GetBucketLocationInput struct {
+	Bucket string
+	Common
+}
+
+// GetBucketLocationOutput is the result of GetBucketLocation.
+type GetBucketLocationOutput struct {
+	// LocationConstraint is the value as S3 sent it: empty for us-east-1,
+	// "EU" for the oldest eu-west-1 buckets.
+	LocationConstraint string
+	// Region is the bucket's region, with those two legacy values mapped.
+	Region string
+}
+
+// GetBucketLocation returns the region a bucket is in.
+func (c *Client) GetBucketLocation(ctx context.Context, in *GetBucketLocationInput) (*GetBucketLocationOutput, error) {
+	const op = "GetBucketLocation"
+	if err := checkBucket(op, in.Bucket); err != nil {
+		return nil, err
+	}
+	h := make(http.Header, 2)
+	in.Common.apply(h)
+	resp, err := c.do(ctx, &request{op: op, method: http.MethodGet, bucket: in.Bucket, header: h,
+		query: url.Values{"location": {""}}})
+	if err != nil {
+		return nil, err
+	}
+	var x xmlLocationConstraint
+	if err := decodeXML(op, in.Bucket, "", resp, &x); err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return &GetBucketLocationOutput{LocationConstraint: x.Value, Region: regionOfLocation(x.Value)}, nil
+}
+
+// regionOfLocation maps a LocationConstraint to a region.
+func regionOfLocation(loc string) string {
+	switch loc {
+	case "":
+		return "us-east-1"
+	case "EU":
+		return "eu-west-1"
+	}
+	return loc
+}

@@ -1,0 +1,251 @@
+// Package s3client is a small Amazon S3 REST client built on sigv4: the
+// object, bucket, listing and multipart operations, with typed errors,
+// retries, region redirects, clock-skew correction and checksums.
+//
+// Every operation goes through one pipeline (do.go): build the request,
+// resolve the endpoint, prepare the body, sign, send, classify the answer,
+// retry, decode. Operations are thin and grouped by resource: object.go,
+// bucket.go, list.go, multipart.go. The multipart engine and the transfer
+// manager (packages multipart and transfer) are built on these operations and
+// never send HTTP themselves.
+//
+// This file holds the Client and its policies (retries, redirects, skew);
+// config.go its configuration; endpoint.go addressing.
+package s3client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/s3kit/s3kit/sigv4"
+)
+
+// Version is s3kit's version, sent in the User-Agent.
+const Version = "0.1.0"
+
+// Client is an S3 client. It is safe for concurrent use by many goroutines;
+// create one per configuration and share it, so that connections, signing
+// keys, learned bucket regions and the clock-skew correction are shared too.
+type Client struct {
+	cfg        Config
+	endpoint   *endpointResolver
+	httpClient *http.Client
+	signer     sigv4.Signer
+	userAgent  string
+	https      bool
+	custom     bool // a custom endpoint (an S3-compatible store)
+
+	maxAttempts int
+	baseDelay   time.Duration
+	maxDelay    time.Duration
+	jitter      func() float64 // in [0,1); tests make it deterministic
+
+	skew    atomic.Int64 // server time minus local time, in nanoseconds
+	regions sync.Map     // bucket name → region learned from redirects
+	// compat is set once the custom endpoint rejected an aws-chunked or
+	// checksum request: from then on bodies go as plain signed payloads
+	// with Content-MD5 (see compatFallback).
+	compat     atomic.Bool
+	compatOnce sync.Once
+}
+
+// New returns a client for cfg. It fails on an invalid configuration
+// (an unparsable endpoint, accelerate with a custom endpoint, a path-style
+// AWS endpoint without a region...).
+func New(cfg Config) (*Client, error) {
+	ep, err := newEndpointResolver(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		cfg:         cfg,
+		endpoint:    ep,
+		maxAttempts: cfg.MaxAttempts,
+		baseDelay:   cfg.RetryBaseDelay,
+		maxDelay:    cfg.RetryMaxDelay,
+		jitter:      rand.Float64,
+		custom:      cfg.Endpoint != "",
+	}
+	if c.maxAttempts <= 0 {
+		c.maxAttempts = 3
+	}
+	if c.baseDelay <= 0 {
+		c.baseDelay = 100 * time.Millisecond
+	}
+	if c.maxDelay <= 0 {
+		c.maxDelay = 20 * time.Second
+	}
+	u, err := ep.resolve("", "", cfg.Region)
+	if err == nil {
+		c.https = u.Scheme == "https"
+	} else {
+		c.https = !strings.HasPrefix(strings.ToLower(cfg.Endpoint), "http://")
+	}
+
+	// Redirects are S3's way of naming a bucket's region: they are handled
+	// by do (re-signed for the right region), never followed blindly, which
+	// would also carry the Authorization header to another host.
+	hc := http.Client{Transport: DefaultTransport()}
+	if cfg.HTTPClient != nil {
+		hc = *cfg.HTTPClient
+	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.httpClient = &hc
+
+	c.userAgent = "s3kit/" + Version
+	if cfg.UserAgent != "" {
+		c.userAgent += " " + cfg.UserAgent
+	}
+	return c, nil
+}
+
+// Region returns the client's configured region.
+func (c *Client) Region() string { return c.cfg.Region }
+
+// now returns the signing time: the clock corrected by the skew learned
+// from the server.
+func (c *Client) now() time.Time {
+	t := time.Now()
+	if c.cfg.Now != nil {
+		t = c.cfg.Now()
+	}
+	return t.Add(time.Duration(c.skew.Load()))
+}
+
+// ClockSkew returns the correction applied to the local clock, learned from
+// a RequestTimeTooSkewed answer (zero until then).
+func (c *Client) ClockSkew() time.Duration { return time.Duration(c.skew.Load()) }
+
+// bucketRegion returns the region to sign a bucket's requests for.
+func (c *Client) bucketRegion(bucket string) string {
+	if bucket != "" {
+		if r, ok := c.regions.Load(bucket); ok {
+			return r.(string)
+		}
+	}
+	if c.cfg.Region == "" {
+		return "us-east-1"
+	}
+	return c.cfg.Region
+}
+
+// BucketRegion returns the region the client has learned for a bucket from
+// a redirect, and whether it has learned one.
+func (c *Client) BucketRegion(bucket string) (string, bool) {
+	r, ok := c.regions.Load(bucket)
+	if !ok {
+		return "", false
+	}
+	return r.(string), true
+}
+
+func (c *Client) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
+	if c.cfg.Logger != nil {
+		c.cfg.Logger.LogAttrs(ctx, level, msg, attrs...)
+	}
+}
+
+// credentials returns the credentials for one attempt; ok is false for an
+// anonymous client.
+func (c *Client) credentials(ctx context.Context) (sigv4.Credentials, bool, error) {
+	if c.cfg.Credentials == nil {
+		return sigv4.Credentials{}, false, nil
+	}
+	cr, err := c.cfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		return cr, false, fmt.Errorf("s3client: retrieving credentials: %w", err)
+	}
+	if !cr.HasKeys() {
+		return cr, false, errors.New("s3client: credentials provider returned no access key")
+	}
+	return cr, true, nil
+}
+
+// retryableCodes are the S3 error codes worth another attempt.
+var retryableCodes = map[string]bool{
+	"SlowDown": true, "RequestTimeout": true, "RequestTimeoutException": true, "InternalError": true,
+	"ServiceUnavailable": true, "Throttling": true, "ThrottlingException": true, "ThrottledException": true,
+	"RequestThrottled": true, "RequestThrottledException": true, "TooManyRequestsException": true,
+	"RequestLimitExceeded": true, "BandwidthLimitExceeded": true, "PriorRequestNotComplete": true,
+	"ProvisionedThroughputExceededException": true, "EC2ThrottledException": true, "TransactionInProgressException": true,
+}
+
+// retryableStatus reports whether an HTTP status is transient.
+func retryableStatus(status int) bool {
+	switch status {
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable,
+		http.StatusGatewayTimeout, http.StatusTooManyRequests:
+		return true
+	}
+	return false
+}
+
+// backoff waits before attempt n+1 (n ≥ 1): full jitter over an exponential
+// cap, as the AWS SDKs' standard retry mode does. It returns early with the
+// context's error.
+func (c *Client) backoff(ctx context.Context, n int) error {
+	d := c.baseDelay << min(n-1, 30)
+	if d <= 0 || d > c.maxDelay {
+		d = c.maxDelay
+	}
+	d = time.Duration(c.jitter() * float64(d))
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-t.C:
+		return nil
+	}
+}
+
+// encodeQuery returns q in canonical SigV4 form (sorted, %20 for spaces),
+// which is also a valid query to send, so the signer has nothing to rewrite.
+func encodeQuery(q url.Values) string {
+	if len(q) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	// Canonical order is by encoded name; sorting names then encoding
+	// differs only for bytes above 0x7e, which S3 parameter names never hold.
+	sortStrings(keys)
+	var b []byte
+	for _, k := range keys {
+		vs := q[k]
+		if len(vs) == 0 {
+			vs = []string{""}
+		}
+		for _, v := range vs {
+			if len(b) > 0 {
+				b = append(b, '&')
+			}
+			b = sigv4.AppendURIEncode(b, k, false)
+			b = append(b, '=')
+			b = sigv4.AppendURIEncode(b, v, false)
+		}
+	}
+	return string(b)
+}
+
+func sortStrings(a []string) {
+	for i := 1; i < len(a); i++ {
+		for j := i; j > 0 && a[j] < a[j-1]; j-- {
+			a[j], a[j-1] = a[j-1], a[j]
+		}
+	}
+}

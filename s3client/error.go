@@ -1,0 +1,268 @@
+package s3client
+
+// This file holds the error type of every operation and its classification;
+// retry.go decides what to do with a classified error.
+
+import (
+	"encoding/xml"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Sentinel errors, matched with errors.Is against an *Error by its status
+// code and S3 error code.
+var (
+	// ErrNotFound matches a missing bucket, key, version or upload (404).
+	ErrNotFound = errors.New("s3client: not found")
+	// ErrForbidden matches an access denial (403).
+	ErrForbidden = errors.New("s3client: forbidden")
+	// ErrPreconditionFailed matches a failed If-Match / If-None-Match (412)
+	// and a conditional write that lost (409 ConditionalRequestConflict).
+	ErrPreconditionFailed = errors.New("s3client: precondition failed")
+	// ErrNotModified matches a 304 answer to If-None-Match / If-Modified-Since.
+	ErrNotModified = errors.New("s3client: not modified")
+	// ErrInvalidInput is wrapped by every error about an input rejected
+	// before any request is sent.
+	ErrInvalidInput = errors.New("s3client: invalid input")
+	// ErrBodyNotRewindable is wrapped when a request failed in a way that
+	// would have been retried, but its body was a stream that cannot be
+	// read again.
+	ErrBodyNotRewindable = errors.New("s3client: request body cannot be rewound for a retry")
+)
+
+// Error is the error of an S3 operation: an answer from the server, or a
+// transport failure (StatusCode 0, Err set). It never contains credentials.
+type Error struct {
+	Op         string // operation, e.g. "PutObject"
+	Bucket     string
+	Key        string
+	StatusCode int    // HTTP status, 0 when no answer was received
+	Code       string // S3 error code, e.g. "NoSuchKey"; for HEAD, derived from the status
+	Message    string
+	RequestID  string
+	HostID     string
+	// Region is the bucket's region when the server tells it
+	// (x-amz-bucket-region, or the Region of a redirect error).
+	Region string
+	// CanonicalRequest and StringToSign are what the server computed, sent
+	// with SignatureDoesNotMatch; compare them with the client's
+	// (sigv4.Signer.CanonicalRequest) to find the difference.
+	CanonicalRequest string
+	StringToSign     string
+	// Attempts is how many times the request was sent.
+	Attempts int
+	Err      error // underlying transport or decoding error, if any
+
+	date string // the answer's Date header, for clock-skew correction
+}
+
+// Error formats as "s3client: Op bucket/key: Code (status): message (request ID ...)".
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("s3client: ")
+	b.WriteString(e.Op)
+	if e.Bucket != "" {
+		b.WriteString(" ")
+		b.WriteString(e.Bucket)
+		if e.Key != "" {
+			b.WriteString("/")
+			b.WriteString(e.Key)
+		}
+	}
+	b.WriteString(": ")
+	if e.StatusCode != 0 {
+		if e.Code != "" {
+			b.WriteString(e.Code)
+			b.WriteString(" ")
+		}
+		b.WriteString("(")
+		b.WriteString(strconv.Itoa(e.StatusCode))
+		b.WriteString(")")
+		if e.Message != "" {
+			b.WriteString(": ")
+			b.WriteString(e.Message)
+		}
+		if e.Region != "" && isRedirectCode(e.Code) {
+			b.WriteString(" [bucket region ")
+			b.WriteString(e.Region)
+			b.WriteString("]")
+		}
+		if e.RequestID != "" {
+			b.WriteString(" (request ID ")
+			b.WriteString(e.RequestID)
+			b.WriteString(")")
+		}
+		if e.Err != nil {
+			b.WriteString(": ")
+			b.WriteString(e.Err.Error())
+		}
+	} else if e.Err != nil {
+		b.WriteString(e.Err.Error())
+	}
+	if e.Attempts > 1 {
+		b.WriteString(" (after ")
+		b.WriteString(strconv.Itoa(e.Attempts))
+		b.WriteString(" attempts)")
+	}
+	return b.String()
+}
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is matches the sentinel errors of this package.
+func (e *Error) Is(target error) bool {
+	switch target {
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	case ErrPreconditionFailed:
+		return e.StatusCode == http.StatusPreconditionFailed || e.Code == "ConditionalRequestConflict"
+	case ErrNotModified:
+		return e.StatusCode == http.StatusNotModified
+	}
+	return false
+}
+
+// IsNotFound reports whether err is an S3 "not found" answer (NoSuchKey,
+// NoSuchBucket, NoSuchUpload, a 404 to HEAD...).
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// IsForbidden reports whether err is an access denial.
+func IsForbidden(err error) bool { return errors.Is(err, ErrForbidden) }
+
+// ErrorCode returns the S3 error code of err ("NoSuchKey", "SlowDown"...),
+// or "" when err is not an answer from S3.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+// errorBody is the XML of an S3 error answer.
+type errorBody struct {
+	XMLName          xml.Name `xml:"Error"`
+	Code             string   `xml:"Code"`
+	Message          string   `xml:"Message"`
+	RequestID        string   `xml:"RequestId"`
+	HostID           string   `xml:"HostId"`
+	Region           string   `xml:"Region"`
+	Endpoint         string   `xml:"Endpoint"`
+	CanonicalRequest string   `xml:"CanonicalRequest"`
+	StringToSign     string   `xml:"StringToSign"`
+}
+
+// maxErrorBody bounds how much of an error answer is read.
+const maxErrorBody = 64 << 10
+
+// newResponseError builds the *Error of a failed response from its status,
+// headers and (possibly empty) body.
+func newResponseError(op, bucket, key string, resp *http.Response, body []byte) *Error {
+	e := &Error{
+		Op: op, Bucket: bucket, Key: key,
+		StatusCode: resp.StatusCode,
+		RequestID:  resp.Header.Get("X-Amz-Request-Id"),
+		HostID:     resp.Header.Get("X-Amz-Id-2"),
+		Region:     resp.Header.Get("X-Amz-Bucket-Region"),
+	}
+	parseErrorBody(e, body)
+	if e.Code == "" {
+		e.Code = codeFromStatus(resp.StatusCode)
+	}
+	return e
+}
+
+// parseErrorBody fills e from an <Error> document; it reports whether body
+// was one.
+func parseErrorBody(e *Error, body []byte) bool {
+	if len(body) == 0 {
+		return false
+	}
+	var eb errorBody
+	if xml.Unmarshal(body, &eb) != nil || eb.Code == "" {
+		return false
+	}
+	e.Code, e.Message = eb.Code, eb.Message
+	if eb.RequestID != "" {
+		e.RequestID = eb.RequestID
+	}
+	if eb.HostID != "" {
+		e.HostID = eb.HostID
+	}
+	if eb.Region != "" {
+		e.Region = eb.Region
+	}
+	e.CanonicalRequest, e.StringToSign = eb.CanonicalRequest, eb.StringToSign
+	return true
+}
+
+// isErrorDocument reports whether a 200 body is in fact an <Error> (S3 sends
+// those for CompleteMultipartUpload, CopyObject and UploadPartCopy after the
+// status line has gone out).
+func isErrorDocument(body []byte) bool {
+	d := xml.NewDecoder(strings.NewReader(string(body)))
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return false
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			return se.Name.Local == "Error"
+		}
+	}
+}
+
+// codeFromStatus gives HEAD answers, which have no body, a code.
+func codeFromStatus(status int) string {
+	switch status {
+	case http.StatusNotModified:
+		return "NotModified"
+	case http.StatusBadRequest:
+		return "BadRequest"
+	case http.StatusForbidden:
+		return "Forbidden"
+	case http.StatusNotFound:
+		return "NotFound"
+	case http.StatusMethodNotAllowed:
+		return "MethodNotAllowed"
+	case http.StatusConflict:
+		return "Conflict"
+	case http.StatusPreconditionFailed:
+		return "PreconditionFailed"
+	case http.StatusRequestedRangeNotSatisfiable:
+		return "InvalidRange"
+	case http.StatusMovedPermanently, http.StatusTemporaryRedirect:
+		return "PermanentRedirect"
+	case http.StatusInternalServerError:
+		return "InternalError"
+	case http.StatusNotImplemented:
+		return "NotImplemented"
+	case http.StatusServiceUnavailable:
+		return "ServiceUnavailable"
+	}
+	return http.StatusText(status)
+}
+
+func isRedirectCode(code string) bool {
+	switch code {
+	case "PermanentRedirect", "TemporaryRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException":
+		return true
+	}
+	return false
+}
+
+// inputError reports an input rejected before any request is sent.
+func inputError(op, bucket, key string, err error) *Error {
+	return &Error{Op: op, Bucket: bucket, Key: key, Err: invalidInput{err}}
+}
+
+// invalidInput reads as its cause and matches both it and ErrInvalidInput.
+type invalidInput struct{ err error }
+
+func (e invalidInput) Error() string   { return e.err.Error() }
+func (e invalidInput) Unwrap() []error { return []error{ErrInvalidInput, e.err} }

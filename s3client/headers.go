@@ -1,0 +1,280 @@
+package s3client
+
+// Header mapping shared by the operations: the properties an object is
+// written with, SSE-C keys, and the metadata read back from a response.
+
+import (
+	"crypto/md5"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// SSECKey is a customer-provided encryption key (SSE-C): the raw key bytes,
+// 32 for AES256. The client base64-encodes it and computes its MD5. It
+// always prints as "<redacted>", so an input struct holding one can be
+// logged.
+type SSECKey []byte
+
+// String redacts the key.
+func (k SSECKey) String() string { return "<redacted>" }
+
+// GoString redacts the key.
+func (k SSECKey) GoString() string { return "<redacted>" }
+
+// Format redacts the key for every verb.
+func (k SSECKey) Format(f fmt.State, verb rune) { f.Write([]byte("<redacted>")) }
+
+// SSECustomer holds the SSE-C parameters of a request (boto3's
+// SSECustomerAlgorithm, SSECustomerKey and SSECustomerKeyMD5). KeyMD5 is
+// computed from Key when empty.
+type SSECustomer struct {
+	SSECustomerAlgorithm string // "AES256"; defaults to AES256 when a key is set
+	SSECustomerKey       SSECKey
+	SSECustomerKeyMD5    string
+}
+
+func (s *SSECustomer) apply(h http.Header, prefix string) {
+	if len(s.SSECustomerKey) == 0 && s.SSECustomerAlgorithm == "" {
+		return
+	}
+	alg := s.SSECustomerAlgorithm
+	if alg == "" {
+		alg = "AES256"
+	}
+	h.Set(prefix+"Server-Side-Encryption-Customer-Algorithm", alg)
+	if len(s.SSECustomerKey) > 0 {
+		h.Set(prefix+"Server-Side-Encryption-Customer-Key", base64.StdEncoding.EncodeToString(s.SSECustomerKey))
+		md := s.SSECustomerKeyMD5
+		if md == "" {
+			sum := md5.Sum(s.SSECustomerKey)
+			md = base64.StdEncoding.EncodeToString(sum[:])
+		}
+		h.Set(prefix+"Server-Side-Encryption-Customer-Key-Md5", md)
+	}
+}
+
+// ObjectProperties are what an object is written with: system and user
+// metadata, ACL and grants, encryption, storage class, tags and object lock
+// settings. They are s3transfer's ALLOWED_UPLOAD_ARGS without the checksum
+// and condition arguments, which belong to each request. Zero fields are
+// not sent.
+type ObjectProperties struct {
+	ACL                       string // canned ACL: private, public-read, bucket-owner-full-control...
+	CacheControl              string
+	ContentDisposition        string
+	ContentEncoding           string
+	ContentLanguage           string
+	ContentType               string
+	Expires                   time.Time
+	GrantFullControl          string
+	GrantRead                 string
+	GrantReadACP              string
+	GrantWriteACP             string
+	Metadata                  map[string]string // user metadata, sent as x-amz-meta-<name>
+	ObjectLockLegalHoldStatus string            // ON or OFF
+	ObjectLockMode            string            // GOVERNANCE or COMPLIANCE
+	ObjectLockRetainUntilDate time.Time
+	ServerSideEncryption      string // AES256, aws:kms, aws:kms:dsse
+	SSEKMSKeyID               string
+	SSEKMSEncryptionContext   string // base64-encoded JSON, as S3 wants it
+	BucketKeyEnabled          bool
+	StorageClass              string
+	Tagging                   string // URL-encoded query form: "k1=v1&k2=v2"
+	WebsiteRedirectLocation   string
+}
+
+func setIf(h http.Header, name, v string) {
+	if v != "" {
+		h.Set(name, v)
+	}
+}
+
+func (p *ObjectProperties) apply(h http.Header) error {
+	setIf(h, "X-Amz-Acl", p.ACL)
+	setIf(h, "Cache-Control", p.CacheControl)
+	setIf(h, "Content-Disposition", p.ContentDisposition)
+	setIf(h, "Content-Encoding", p.ContentEncoding)
+	setIf(h, "Content-Language", p.ContentLanguage)
+	setIf(h, "Content-Type", p.ContentType)
+	if !p.Expires.IsZero() {
+		h.Set("Expires", p.Expires.UTC().Format(http.TimeFormat))
+	}
+	setIf(h, "X-Amz-Grant-Full-Control", p.GrantFullControl)
+	setIf(h, "X-Amz-Grant-Read", p.GrantRead)
+	setIf(h, "X-Amz-Grant-Read-Acp", p.GrantReadACP)
+	setIf(h, "X-Amz-Grant-Write-Acp", p.GrantWriteACP)
+	if err := setMetadata(h, p.Metadata); err != nil {
+		return err
+	}
+	setIf(h, "X-Amz-Object-Lock-Legal-Hold", p.ObjectLockLegalHoldStatus)
+	setIf(h, "X-Amz-Object-Lock-Mode", p.ObjectLockMode)
+	if !p.ObjectLockRetainUntilDate.IsZero() {
+		h.Set("X-Amz-Object-Lock-Retain-Until-Date", p.ObjectLockRetainUntilDate.UTC().Format(time.RFC3339))
+	}
+	setIf(h, "X-Amz-Server-Side-Encryption", p.ServerSideEncryption)
+	setIf(h, "X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id", p.SSEKMSKeyID)
+	setIf(h, "X-Amz-Server-Side-Encryption-Context", p.SSEKMSEncryptionContext)
+	if p.BucketKeyEnabled {
+		h.Set("X-Amz-Server-Side-Encryption-Bucket-Key-Enabled", "true")
+	}
+	setIf(h, "X-Amz-Storage-Class", p.StorageClass)
+	setIf(h, "X-Amz-Tagging", p.Tagging)
+	setIf(h, "X-Amz-Website-Redirect-Location", p.WebsiteRedirectLocation)
+	return nil
+}
+
+// setMetadata sends user metadata. Names are case-insensitive in S3 (it
+// lowercases them); values must be printable: a line break would end the
+// header, so it is refused rather than sent.
+func setMetadata(h http.Header, md map[string]string) error {
+	for k, v := range md {
+		if k == "" || strings.ContainsAny(k, " \t\r\n:") {
+			return fmt.Errorf("s3client: invalid metadata name %q", k)
+		}
+		if strings.ContainsAny(v, "\r\n") {
+			return fmt.Errorf("s3client: metadata %q: value contains a line break", k)
+		}
+		h["X-Amz-Meta-"+http.CanonicalHeaderKey(k)] = []string{v}
+	}
+	return nil
+}
+
+// Common holds request parameters many operations share.
+type Common struct {
+	ExpectedBucketOwner string // account ID; the request fails if another account owns the bucket
+	RequestPayer        string // "requester" for requester-pays buckets
+}
+
+func (c *Common) apply(h http.Header) {
+	setIf(h, "X-Amz-Expected-Bucket-Owner", c.ExpectedBucketOwner)
+	setIf(h, "X-Amz-Request-Payer", c.RequestPayer)
+}
+
+// ObjectMeta is what S3 says about an object in a GET or HEAD answer.
+type ObjectMeta struct {
+	ContentLength           int64
+	ContentType             string
+	ContentEncoding         string
+	ContentDisposition      string
+	ContentLanguage         string
+	ContentRange            string // for a range request: "bytes 0-9/1234"
+	CacheControl            string
+	Expires                 string // as sent; S3 does not validate it
+	ETag                    string
+	LastModified            time.Time
+	VersionID               string
+	DeleteMarker            bool
+	Metadata                map[string]string // user metadata, names lowercased
+	StorageClass            string
+	ServerSideEncryption    string
+	SSEKMSKeyID             string
+	BucketKeyEnabled        bool
+	SSECustomerAlgorithm    string
+	SSECustomerKeyMD5       string
+	WebsiteRedirectLocation string
+	TagCount                int
+	PartsCount              int
+	ObjectLockMode          string
+	ObjectLockRetainUntil   time.Time
+	ObjectLockLegalHold     string
+	ReplicationStatus       string
+	Restore                 string
+	Checksums               Checksums
+	RequestCharged          string
+}
+
+// metaFromHeader reads ObjectMeta from a response.
+func metaFromHeader(resp *http.Response) ObjectMeta {
+	h := resp.Header
+	m := ObjectMeta{
+		ContentLength:           resp.ContentLength,
+		ContentType:             h.Get("Content-Type"),
+		ContentEncoding:         h.Get("Content-Encoding"),
+		ContentDisposition:      h.Get("Content-Disposition"),
+		ContentLanguage:         h.Get("Content-Language"),
+		ContentRange:            h.Get("Content-Range"),
+		CacheControl:            h.Get("Cache-Control"),
+		Expires:                 h.Get("Expires"),
+		ETag:                    h.Get("ETag"),
+		VersionID:               h.Get("X-Amz-Version-Id"),
+		DeleteMarker:            h.Get("X-Amz-Delete-Marker") == "true",
+		StorageClass:            h.Get("X-Amz-Storage-Class"),
+		ServerSideEncryption:    h.Get("X-Amz-Server-Side-Encryption"),
+		SSEKMSKeyID:             h.Get("X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id"),
+		BucketKeyEnabled:        h.Get("X-Amz-Server-Side-Encryption-Bucket-Key-Enabled") == "true",
+		SSECustomerAlgorithm:    h.Get("X-Amz-Server-Side-Encryption-Customer-Algorithm"),
+		SSECustomerKeyMD5:       h.Get("X-Amz-Server-Side-Encryption-Customer-Key-Md5"),
+		WebsiteRedirectLocation: h.Get("X-Amz-Website-Redirect-Location"),
+		ObjectLockMode:          h.Get("X-Amz-Object-Lock-Mode"),
+		ObjectLockLegalHold:     h.Get("X-Amz-Object-Lock-Legal-Hold"),
+		ReplicationStatus:       h.Get("X-Amz-Replication-Status"),
+		Restore:                 h.Get("X-Amz-Restore"),
+		Checksums:               checksumsFromHeader(h),
+		RequestCharged:          h.Get("X-Amz-Request-Charged"),
+	}
+	if resp.ContentLength < 0 {
+		if n, err := strconv.ParseInt(h.Get("Content-Length"), 10, 64); err == nil {
+			m.ContentLength = n
+		}
+	}
+	if t, err := http.ParseTime(h.Get("Last-Modified")); err == nil {
+		m.LastModified = t
+	}
+	if t, err := time.Parse(time.RFC3339, h.Get("X-Amz-Object-Lock-Retain-Until-Date")); err == nil {
+		m.ObjectLockRetainUntil = t
+	}
+	m.TagCount, _ = strconv.Atoi(h.Get("X-Amz-Tagging-Count"))
+	m.PartsCount, _ = strconv.Atoi(h.Get("X-Amz-Mp-Parts-Count"))
+	for k, v := range h {
+		if name, ok := strings.CutPrefix(strings.ToLower(k), "x-amz-meta-"); ok && len(v) > 0 {
+			if m.Metadata == nil {
+				m.Metadata = make(map[string]string)
+			}
+			m.Metadata[name] = v[0]
+		}
+	}
+	return m
+}
+
+// Conditions are the preconditions of a read (If-Match, If-None-Match,
+// If-Modified-Since, If-Unmodified-Since).
+type Conditions struct {
+	IfMatch           string
+	IfNoneMatch       string
+	IfModifiedSince   time.Time
+	IfUnmodifiedSince time.Time
+}
+
+func (c *Conditions) apply(h http.Header) {
+	setIf(h, "If-Match", c.IfMatch)
+	setIf(h, "If-None-Match", c.IfNoneMatch)
+	if !c.IfModifiedSince.IsZero() {
+		h.Set("If-Modified-Since", c.IfModifiedSince.UTC().Format(http.TimeFormat))
+	}
+	if !c.IfUnmodifiedSince.IsZero() {
+		h.Set("If-Unmodified-Since", c.IfUnmodifiedSince.UTC().Format(http.TimeFormat))
+	}
+}
+
+// checkObject validates a bucket and key before any request.
+func checkObject(op, bucket, key string) error {
+	if err := validBucketName(bucket); err != nil {
+		return inputError(op, bucket, key, err)
+	}
+	if err := validKey(key); err != nil {
+		return inputError(op, bucket, key, err)
+	}
+	return nil
+}
+
+// checkBucket validates a bucket name before any request.
+func checkBucket(op, bucket string) error {
+	if err := validBucketName(bucket); err != nil {
+		return inputError(op, bucket, "", err)
+	}
+	return nil
+}

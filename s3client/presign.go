@@ -1,0 +1,147 @@
+package s3client
+
+// Presigned URLs: a request signed in its query string, for a holder
+// without credentials (a browser, curl, another service), as boto3's
+// generate_presigned_url. The URL follows the client's endpoint and
+// addressing style; on AWS it names the regional host
+// (bucket.s3.<region>.amazonaws.com), because the global host answers new
+// buckets and newer regions with a redirect that browsers and CORS cannot
+// follow with a signature.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/s3kit/s3kit/sigv4"
+)
+
+// DefaultPresignExpiry is the validity of a presigned URL when none is
+// given, as in boto3.
+const DefaultPresignExpiry = time.Hour
+
+// ErrExpiryBeyondCredentials is wrapped when a presigned URL would outlive
+// the temporary credentials that sign it: S3 would reject it early, without
+// a word to whoever holds it.
+var ErrExpiryBeyondCredentials = errors.New("s3client: presign expiry is beyond the credentials' expiry")
+
+// PresignedRequest is a presigned URL and what its holder must send with it.
+type PresignedRequest struct {
+	Method string
+	URL    string
+	// Header holds the headers that were signed besides Host: the holder
+	// must send each exactly (for example Content-Type or SSE-C headers of
+	// a presigned PUT), or S3 rejects the signature.
+	Header  http.Header
+	Expires time.Time
+}
+
+// Presign signs any S3 request in its query string: method, bucket, key
+// (either may be empty), extra query parameters and headers to sign.
+// expires is 1 s to 7 days; 0 means DefaultPresignExpiry.
+func (c *Client) Presign(ctx context.Context, method, bucket, key string, query url.Values, header http.Header, expires time.Duration) (*PresignedRequest, error) {
+	const op = "Presign"
+	if bucket != "" {
+		if err := checkBucket(op, bucket); err != nil {
+			return nil, err
+		}
+	}
+	if key != "" {
+		if err := checkObject(op, bucket, key); err != nil {
+			return nil, err
+		}
+	}
+	h := make(http.Header, len(header))
+	for k, v := range header {
+		h[http.CanonicalHeaderKey(k)] = v
+	}
+	return c.presign(ctx, &request{op: op, method: method, bucket: bucket, key: key, query: query, header: h}, expires)
+}
+
+func (c *Client) presign(ctx context.Context, r *request, expires time.Duration) (*PresignedRequest, error) {
+	if expires == 0 {
+		expires = DefaultPresignExpiry
+	}
+	if expires < time.Second || expires > sigv4.MaxPresignExpiry {
+		return nil, inputError(r.op, r.bucket, r.key, fmt.Errorf("%w: got %v", sigv4.ErrExpiry, expires))
+	}
+	creds, ok, err := c.credentials(ctx)
+	if err != nil {
+		return nil, &Error{Op: r.op, Bucket: r.bucket, Key: r.key, Err: err}
+	}
+	if !ok {
+		return nil, inputError(r.op, r.bucket, r.key, errors.New("s3client: presigning needs credentials"))
+	}
+	now := c.now()
+	if !creds.Expires.IsZero() && now.Add(expires).After(creds.Expires) {
+		return nil, inputError(r.op, r.bucket, r.key, fmt.Errorf("%w: the URL would be valid until %s, the credentials until %s",
+			ErrExpiryBeyondCredentials, now.Add(expires).UTC().Format(time.RFC3339), creds.Expires.UTC().Format(time.RFC3339)))
+	}
+	if !c.https && !c.cfg.AllowSSECOverHTTP && hasSSECKey(r.header) {
+		return nil, inputError(r.op, r.bucket, r.key, errors.New("s3client: refusing to put an SSE-C key in a plain http request"))
+	}
+	region := c.bucketRegion(r.bucket)
+	u, err := c.endpoint.resolve(r.bucket, r.key, region)
+	if err != nil {
+		return nil, inputError(r.op, r.bucket, r.key, err)
+	}
+	u.RawQuery = encodeQuery(r.query)
+	hreq := &http.Request{Method: r.method, URL: u, Host: u.Host, Header: r.header}
+	signed, hdr, err := c.signer.Presign(hreq, creds, region, sigv4.UnsignedPayload, expires, now)
+	if err != nil {
+		return nil, inputError(r.op, r.bucket, r.key, err)
+	}
+	if hdr == nil {
+		hdr = http.Header{}
+	}
+	return &PresignedRequest{Method: r.method, URL: signed, Header: hdr, Expires: now.Add(expires)}, nil
+}
+
+// PresignGetObject presigns a GetObject: response-* overrides, the version
+// and the part number go in the query; Range, conditions and SSE-C headers
+// are signed and must be sent.
+func (c *Client) PresignGetObject(ctx context.Context, in *GetObjectInput, expires time.Duration) (*PresignedRequest, error) {
+	if err := checkObject("PresignGetObject", in.Bucket, in.Key); err != nil {
+		return nil, err
+	}
+	r := in.request("PresignGetObject", http.MethodGet)
+	r.header.Del("X-Amz-Checksum-Mode") // the holder verifies nothing
+	return c.presign(ctx, r, expires)
+}
+
+// PresignHeadObject presigns a HeadObject.
+func (c *Client) PresignHeadObject(ctx context.Context, in *GetObjectInput, expires time.Duration) (*PresignedRequest, error) {
+	if err := checkObject("PresignHeadObject", in.Bucket, in.Key); err != nil {
+		return nil, err
+	}
+	r := in.request("PresignHeadObject", http.MethodHead)
+	r.header.Del("X-Amz-Checksum-Mode")
+	return c.presign(ctx, r, expires)
+}
+
+// PresignPutObject presigns a PutObject. Body and ContentLength are
+// ignored; Content-Type, metadata, ACL, SSE and checksum values given are
+// signed and returned in Header, for the holder to send.
+func (c *Client) PresignPutObject(ctx context.Context, in *PutObjectInput, expires time.Duration) (*PresignedRequest, error) {
+	const op = "PresignPutObject"
+	if err := checkObject(op, in.Bucket, in.Key); err != nil {
+		return nil, err
+	}
+	h, err := in.header()
+	if err != nil {
+		return nil, inputError(op, in.Bucket, in.Key, err)
+	}
+	return c.presign(ctx, &request{op: op, method: http.MethodPut, bucket: in.Bucket, key: in.Key, header: h}, expires)
+}
+
+// PresignDeleteObject presigns a DeleteObject.
+func (c *Client) PresignDeleteObject(ctx context.Context, in *DeleteObjectInput, expires time.Duration) (*PresignedRequest, error) {
+	const op = "PresignDeleteObject"
+	if err := checkObject(op, in.Bucket, in.Key); err != nil {
+		return nil, err
+	}
+	return c.presign(ctx, in.request(op), expires)
+}
