@@ -7,14 +7,15 @@ PKGS    := ./...
 FUZZTIME ?= 30s
 BENCHTIME ?= 1s
 
-.PHONY: all test vet test-race test-386 bench fuzz cover demo
+.PHONY: all test vet test-race test-386 conformance bench fuzz cover demo
 
 all: test
 
-test: vet test-race test-386
+test: vet test-race test-386 conformance
 
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags conformance ./conformance/...
 
 test-race:
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
@@ -22,6 +23,11 @@ test-race:
 # 32-bit: sizes are int64 everywhere, and this proves it (no -race on 386).
 test-386:
 	GOARCH=386 CGO_ENABLED=0 $(GO) test -count=1 -timeout 15m $(PKGS)
+
+# The suite against versitygw, a server that verifies every signature the
+# way AWS does (installed into .tools/ on first use, about a minute).
+conformance:
+	scripts/conformance.sh
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# conformance.sh runs the conformance suite against versitygw, the strict
+# server: it starts it (installing it into .tools/ when missing), runs the
+# tests tagged "conformance", and stops exactly what it started, whatever
+# the outcome. Extra arguments go to `go test` (e.g. -run TestVersitygw/http).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+scripts/versitygw.sh start
+trap 'scripts/versitygw.sh stop >/dev/null 2>&1 || true' EXIT
+eval "$(scripts/versitygw.sh env)"
+go test -tags conformance -count=1 -timeout 20m "$@" ./conformance/...
