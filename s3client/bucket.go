@@ -115,7 +115,7 @@ func (c *Client) CreateBucket(ctx context.Context, in *CreateBucketInput) (*Crea
 	if in.ObjectLockEnabledForBucket {
 		h.Set("X-Amz-Bucket-Object-Lock-Enabled", "true")
 	}
-	r := &request{op: op, method: http.MethodPut, bucket: in.Bucket, header: h}
+	r := &request{op: op, method: http.MethodPut, bucket: in.Bucket, header: h, noAccelerate: true}
 	loc := in.LocationConstraint
 	if loc == "" {
 		loc = c.cfg.Region
@@ -186,7 +186,7 @@ func (c *Client) DeleteBucket(ctx context.Context, in *DeleteBucketInput) error 
 	}
 	h := make(http.Header, 2)
 	in.Common.apply(h)
-	resp, err := c.do(ctx, &request{op: op, method: http.MethodDelete, bucket: in.Bucket, header: h})
+	resp, err := c.do(ctx, &request{op: op, method: http.MethodDelete, bucket: in.Bucket, header: h, noAccelerate: true})
 	if err != nil {
 		return err
 	}

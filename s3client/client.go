@@ -62,6 +62,9 @@ type Client struct {
 // (an unparsable endpoint, accelerate with a custom endpoint, a path-style
 // AWS endpoint without a region...).
 func New(cfg Config) (*Client, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
 	ep, err := newEndpointResolver(&cfg)
 	if err != nil {
 		return nil, err
@@ -76,13 +79,13 @@ func New(cfg Config) (*Client, error) {
 		custom:      cfg.Endpoint != "",
 	}
 	if c.maxAttempts <= 0 {
-		c.maxAttempts = 3
+		c.maxAttempts = DefaultMaxAttempts
 	}
 	if c.baseDelay <= 0 {
-		c.baseDelay = 100 * time.Millisecond
+		c.baseDelay = DefaultRetryBaseDelay
 	}
 	if c.maxDelay <= 0 {
-		c.maxDelay = 20 * time.Second
+		c.maxDelay = DefaultRetryMaxDelay
 	}
 	u, err := ep.resolve("", "", cfg.Region)
 	if err == nil {

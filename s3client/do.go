@@ -47,6 +47,9 @@ type request struct {
 	// progress, if set, is told how many body bytes went out, and a negative
 	// amount when a failed attempt's bytes are taken back before a retry.
 	progress func(int64)
+	// noAccelerate sends a bucket operation S3 Transfer Acceleration does
+	// not serve (CreateBucket, DeleteBucket) to the regular endpoint.
+	noAccelerate bool
 }
 
 // smallBody is the size up to which a body's checksum goes in a header,
@@ -373,7 +376,11 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 
 // attempt sends the request once.
 func (c *Client) attempt(ctx context.Context, r *request, open func() io.Reader, region string) (*http.Response, *payload, error) {
-	u, err := c.endpoint.resolve(r.bucket, r.key, region)
+	resolve := c.endpoint.resolve
+	if r.noAccelerate {
+		resolve = c.endpoint.resolveNoAccelerate
+	}
+	u, err := resolve(r.bucket, r.key, region)
 	if err != nil {
 		return nil, nil, inputError(r.op, r.bucket, r.key, err)
 	}
