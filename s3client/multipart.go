@@ -49,18 +49,15 @@ type CreateMultipartUploadInput struct {
 // CreateMultipartUploadOutput is the result of CreateMultipartUpload.
 type CreateMultipartUploadOutput struct {
 	Bucket, Key, UploadID string
-	ChecksumAlgorithm     ChecksumAlgorithm
-	ChecksumType          string
+	// ChecksumAlgorithm and ChecksumType are what S3 answered
+	// (x-amz-checksum-algorithm, x-amz-checksum-type); stores that predate
+	// checksums leave them empty even when one was asked for.
+	ChecksumAlgorithm ChecksumAlgorithm
+	ChecksumType      string
 }
 
-// CreateMultipartUpload starts a multipart upload and returns its upload ID.
-// An upload that is neither completed nor aborted keeps its parts (and
-// their cost) until a lifecycle rule removes them.
-func (c *Client) CreateMultipartUpload(ctx context.Context, in *CreateMultipartUploadInput) (*CreateMultipartUploadOutput, error) {
-	const op = "CreateMultipartUpload"
-	if err := checkObject(op, in.Bucket, in.Key); err != nil {
-		return nil, err
-	}
+// request builds the CreateMultipartUpload request (also presigned as is).
+func (in *CreateMultipartUploadInput) request(op string) (*request, error) {
 	h := make(http.Header, 8)
 	if err := in.ObjectProperties.apply(h); err != nil {
 		return nil, inputError(op, in.Bucket, in.Key, err)
@@ -75,8 +72,26 @@ func (c *Client) CreateMultipartUpload(ctx context.Context, in *CreateMultipartU
 		h.Set("X-Amz-Checksum-Algorithm", string(alg))
 	}
 	setIf(h, "X-Amz-Checksum-Type", in.ChecksumType)
-	resp, err := c.do(ctx, &request{op: op, method: http.MethodPost, bucket: in.Bucket, key: in.Key,
-		header: h, query: url.Values{"uploads": {""}}})
+	return &request{op: op, method: http.MethodPost, bucket: in.Bucket, key: in.Key,
+		header: h, query: url.Values{"uploads": {""}}}, nil
+}
+
+// CreateMultipartUpload starts a multipart upload and returns its upload ID.
+// An upload that is neither completed nor aborted keeps its parts (and
+// their cost) until a lifecycle rule removes them.
+func (c *Client) CreateMultipartUpload(ctx context.Context, in *CreateMultipartUploadInput) (*CreateMultipartUploadOutput, error) {
+	const op = "CreateMultipartUpload"
+	if in == nil {
+		return nil, nilInput(op)
+	}
+	if err := checkObject(op, in.Bucket, in.Key); err != nil {
+		return nil, err
+	}
+	r, err := in.request(op)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.do(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -128,6 +143,11 @@ type UploadPartOutput struct {
 	Checksums Checksums // the part's checksum as S3 computed it (for CompletedPart)
 }
 
+// nilInput is the error of an operation called with a nil input.
+func nilInput(op string) error {
+	return inputError(op, "", "", errors.New("s3client: nil input"))
+}
+
 // checkUpload validates what every request on an upload names.
 func checkUpload(op, bucket, key, uploadID string) error {
 	if err := checkObject(op, bucket, key); err != nil {
@@ -165,9 +185,22 @@ func sizedBody(op, bucket, key string, body io.Reader, length int64) (io.Reader,
 	return body, length, nil
 }
 
+// request builds an UploadPart request without its body (also presigned).
+func (in *UploadPartInput) request(op string) *request {
+	h := make(http.Header, 4)
+	in.SSECustomer.apply(h, "X-Amz-")
+	in.Common.apply(h)
+	setIf(h, "Content-Md5", in.ContentMD5)
+	return &request{op: op, method: http.MethodPut, bucket: in.Bucket, key: in.Key,
+		header: h, query: partQuery(in.UploadID, in.PartNumber)}
+}
+
 // UploadPart uploads one part of a multipart upload.
 func (c *Client) UploadPart(ctx context.Context, in *UploadPartInput) (*UploadPartOutput, error) {
 	const op = "UploadPart"
+	if in == nil {
+		return nil, nilInput(op)
+	}
 	if err := checkUpload(op, in.Bucket, in.Key, in.UploadID); err != nil {
 		return nil, err
 	}
@@ -178,13 +211,9 @@ func (c *Client) UploadPart(ctx context.Context, in *UploadPartInput) (*UploadPa
 	if err != nil {
 		return nil, err
 	}
-	h := make(http.Header, 4)
-	in.SSECustomer.apply(h, "X-Amz-")
-	in.Common.apply(h)
-	setIf(h, "Content-Md5", in.ContentMD5)
-	resp, err := c.do(ctx, &request{op: op, method: http.MethodPut, bucket: in.Bucket, key: in.Key,
-		header: h, query: partQuery(in.UploadID, in.PartNumber), body: body, size: size,
-		checksum: in.ChecksumAlgorithm, progress: in.Progress})
+	r := in.request(op)
+	r.body, r.size, r.checksum, r.progress = body, size, in.ChecksumAlgorithm, in.Progress
+	resp, err := c.do(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -268,6 +297,9 @@ type UploadPartCopyOutput struct {
 // existing object, copied inside S3.
 func (c *Client) UploadPartCopy(ctx context.Context, in *UploadPartCopyInput) (*UploadPartCopyOutput, error) {
 	const op = "UploadPartCopy"
+	if in == nil {
+		return nil, nilInput(op)
+	}
 	if err := checkUpload(op, in.Bucket, in.Key, in.UploadID); err != nil {
 		return nil, err
 	}
@@ -330,11 +362,33 @@ type CompleteMultipartUploadOutput struct {
 	Checksums                              Checksums
 }
 
+// request builds a CompleteMultipartUpload request without its XML body
+// (also presigned).
+func (in *CompleteMultipartUploadInput) request(op string) *request {
+	h := make(http.Header, 8)
+	in.SSECustomer.apply(h, "X-Amz-")
+	in.Common.apply(h)
+	setIf(h, "If-None-Match", in.IfNoneMatch)
+	setIf(h, "If-Match", in.IfMatch)
+	for _, a := range allChecksums {
+		setIf(h, a.Header(), in.Checksums.get(a))
+	}
+	setIf(h, "X-Amz-Checksum-Type", in.Checksums.Type)
+	if in.MpuObjectSize > 0 {
+		h.Set("X-Amz-Mp-Object-Size", itoa(in.MpuObjectSize))
+	}
+	return &request{op: op, method: http.MethodPost, bucket: in.Bucket, key: in.Key,
+		header: h, query: url.Values{"uploadId": {in.UploadID}}, errorIn200: true}
+}
+
 // CompleteMultipartUpload assembles the uploaded parts into the object.
 // S3 may fail after answering 200; such answers are errors (and retried
 // when their code is transient).
 func (c *Client) CompleteMultipartUpload(ctx context.Context, in *CompleteMultipartUploadInput) (*CompleteMultipartUploadOutput, error) {
 	const op = "CompleteMultipartUpload"
+	if in == nil {
+		return nil, nilInput(op)
+	}
 	if err := checkUpload(op, in.Bucket, in.Key, in.UploadID); err != nil {
 		return nil, err
 	}
@@ -358,21 +412,9 @@ func (c *Client) CompleteMultipartUpload(ctx context.Context, in *CompleteMultip
 	if err != nil {
 		return nil, inputError(op, in.Bucket, in.Key, err)
 	}
-	h := make(http.Header, 8)
-	in.SSECustomer.apply(h, "X-Amz-")
-	in.Common.apply(h)
-	setIf(h, "If-None-Match", in.IfNoneMatch)
-	setIf(h, "If-Match", in.IfMatch)
-	for _, a := range allChecksums {
-		setIf(h, a.Header(), in.Checksums.get(a))
-	}
-	setIf(h, "X-Amz-Checksum-Type", in.Checksums.Type)
-	if in.MpuObjectSize > 0 {
-		h.Set("X-Amz-Mp-Object-Size", itoa(in.MpuObjectSize))
-	}
-	resp, err := c.do(ctx, &request{op: op, method: http.MethodPost, bucket: in.Bucket, key: in.Key,
-		header: h, query: url.Values{"uploadId": {in.UploadID}},
-		body: bytes.NewReader(body), size: int64(len(body)), errorIn200: true})
+	r := in.request(op)
+	r.body, r.size = bytes.NewReader(body), int64(len(body))
+	resp, err := c.do(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -392,18 +434,25 @@ type AbortMultipartUploadInput struct {
 	Common
 }
 
+func (in *AbortMultipartUploadInput) request(op string) *request {
+	h := make(http.Header, 2)
+	in.Common.apply(h)
+	return &request{op: op, method: http.MethodDelete, bucket: in.Bucket, key: in.Key,
+		header: h, query: url.Values{"uploadId": {in.UploadID}}}
+}
+
 // AbortMultipartUpload abandons an upload and frees its parts. Aborting an
 // upload that no longer exists is an error matching ErrNotFound
 // (NoSuchUpload).
 func (c *Client) AbortMultipartUpload(ctx context.Context, in *AbortMultipartUploadInput) error {
 	const op = "AbortMultipartUpload"
+	if in == nil {
+		return nilInput(op)
+	}
 	if err := checkUpload(op, in.Bucket, in.Key, in.UploadID); err != nil {
 		return err
 	}
-	h := make(http.Header, 2)
-	in.Common.apply(h)
-	resp, err := c.do(ctx, &request{op: op, method: http.MethodDelete, bucket: in.Bucket, key: in.Key,
-		header: h, query: url.Values{"uploadId": {in.UploadID}}})
+	resp, err := c.do(ctx, in.request(op))
 	if err != nil {
 		return err
 	}
@@ -441,6 +490,9 @@ type ListPartsOutput struct {
 // ListParts lists one page of the parts uploaded so far, in part order.
 func (c *Client) ListParts(ctx context.Context, in *ListPartsInput) (*ListPartsOutput, error) {
 	const op = "ListParts"
+	if in == nil {
+		return nil, nilInput(op)
+	}
 	if err := checkUpload(op, in.Bucket, in.Key, in.UploadID); err != nil {
 		return nil, err
 	}
@@ -482,6 +534,10 @@ func (c *Client) ListParts(ctx context.Context, in *ListPartsInput) (*ListPartsO
 // last. Breaking out of the loop stops it: no request is left running.
 func (c *Client) AllParts(ctx context.Context, in *ListPartsInput) iter.Seq2[Part, error] {
 	return func(yield func(Part, error) bool) {
+		if in == nil {
+			yield(Part{}, nilInput("ListParts"))
+			return
+		}
 		page := *in
 		for {
 			out, err := c.ListParts(ctx, &page)
@@ -536,6 +592,9 @@ type ListMultipartUploadsOutput struct {
 // and returned decoded.
 func (c *Client) ListMultipartUploads(ctx context.Context, in *ListMultipartUploadsInput) (*ListMultipartUploadsOutput, error) {
 	const op = "ListMultipartUploads"
+	if in == nil {
+		return nil, nilInput(op)
+	}
 	if err := checkBucket(op, in.Bucket); err != nil {
 		return nil, err
 	}
@@ -581,6 +640,10 @@ func (c *Client) ListMultipartUploads(ctx context.Context, in *ListMultipartUplo
 // error is yielded once, last; breaking out of the loop stops it.
 func (c *Client) AllMultipartUploads(ctx context.Context, in *ListMultipartUploadsInput) iter.Seq2[MultipartUpload, error] {
 	return func(yield func(MultipartUpload, error) bool) {
+		if in == nil {
+			yield(MultipartUpload{}, nilInput("ListMultipartUploads"))
+			return
+		}
 		page := *in
 		for {
 			out, err := c.ListMultipartUploads(ctx, &page)

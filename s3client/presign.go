@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/s3kit/s3kit/presignpost"
 	"github.com/s3kit/s3kit/sigv4"
 )
 
@@ -144,4 +145,82 @@ func (c *Client) PresignDeleteObject(ctx context.Context, in *DeleteObjectInput,
 		return nil, err
 	}
 	return c.presign(ctx, in.request(op), expires)
+}
+
+// PresignCreateMultipartUpload presigns the start of a multipart upload;
+// the holder POSTs to the URL with the returned headers.
+func (c *Client) PresignCreateMultipartUpload(ctx context.Context, in *CreateMultipartUploadInput, expires time.Duration) (*PresignedRequest, error) {
+	const op = "PresignCreateMultipartUpload"
+	if err := checkObject(op, in.Bucket, in.Key); err != nil {
+		return nil, err
+	}
+	r, err := in.request(op)
+	if err != nil {
+		return nil, err
+	}
+	return c.presign(ctx, r, expires)
+}
+
+// PresignUploadPart presigns the upload of one part: the holder PUTs the
+// part's bytes to the URL. Body, ContentLength, ChecksumAlgorithm and
+// Progress are ignored; a ContentMD5 given is signed and must be sent.
+func (c *Client) PresignUploadPart(ctx context.Context, in *UploadPartInput, expires time.Duration) (*PresignedRequest, error) {
+	const op = "PresignUploadPart"
+	if err := checkUpload(op, in.Bucket, in.Key, in.UploadID); err != nil {
+		return nil, err
+	}
+	if err := checkPartNumber(op, in.Bucket, in.Key, in.PartNumber); err != nil {
+		return nil, err
+	}
+	return c.presign(ctx, in.request(op), expires)
+}
+
+// PresignCompleteMultipartUpload presigns the completion of an upload: the
+// holder POSTs the CompleteMultipartUpload XML (parts and ETags) to the
+// URL. Parts are not part of the signature and may be empty here.
+func (c *Client) PresignCompleteMultipartUpload(ctx context.Context, in *CompleteMultipartUploadInput, expires time.Duration) (*PresignedRequest, error) {
+	const op = "PresignCompleteMultipartUpload"
+	if err := checkUpload(op, in.Bucket, in.Key, in.UploadID); err != nil {
+		return nil, err
+	}
+	return c.presign(ctx, in.request(op), expires)
+}
+
+// PresignAbortMultipartUpload presigns the abort of an upload (a DELETE).
+func (c *Client) PresignAbortMultipartUpload(ctx context.Context, in *AbortMultipartUploadInput, expires time.Duration) (*PresignedRequest, error) {
+	const op = "PresignAbortMultipartUpload"
+	if err := checkUpload(op, in.Bucket, in.Key, in.UploadID); err != nil {
+		return nil, err
+	}
+	return c.presign(ctx, in.request(op), expires)
+}
+
+// PresignPost signs a browser POST upload policy (see package presignpost)
+// for the client's endpoint and addressing style, with the client's
+// credentials and the bucket's region. The form posts to the bucket URL.
+func (c *Client) PresignPost(ctx context.Context, p *presignpost.Policy) (*presignpost.Signed, error) {
+	const op = "PresignPost"
+	if p == nil {
+		return nil, inputError(op, "", "", errors.New("s3client: nil policy"))
+	}
+	if err := checkBucket(op, p.Bucket); err != nil {
+		return nil, err
+	}
+	creds, ok, err := c.credentials(ctx)
+	if err != nil {
+		return nil, &Error{Op: op, Bucket: p.Bucket, Err: err}
+	}
+	if !ok {
+		return nil, inputError(op, p.Bucket, "", errors.New("s3client: presigning needs credentials"))
+	}
+	region := c.bucketRegion(p.Bucket)
+	u, err := c.endpoint.resolve(p.Bucket, "", region)
+	if err != nil {
+		return nil, inputError(op, p.Bucket, "", err)
+	}
+	s, err := p.Sign(creds, region, u.String(), c.now())
+	if err != nil {
+		return nil, inputError(op, p.Bucket, "", err)
+	}
+	return s, nil
 }
