@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -21,13 +22,23 @@ const DefaultChunkSize = 64 << 10
 // MinChunkSize is the smallest chunk S3 accepts, except for the last one.
 const MinChunkSize = 8 << 10
 
+// MaxChunkSize is the largest StreamingOptions.ChunkSize accepted: the
+// encoder holds one chunk in memory, and larger chunks gain nothing.
+const MaxChunkSize = 16 << 20
+
+// ErrShortBody is returned by the body of SignStreaming when the source ends
+// before the declared decoded length.
+var ErrShortBody = errors.New("sigv4: body ended before its declared length")
+
+var errReadAfterClose = errors.New("sigv4: read from a closed aws-chunked body")
+
 // StreamingOptions describe an aws-chunked body.
 type StreamingOptions struct {
 	// Payload is StreamingPayload, StreamingPayloadTrailer or
 	// StreamingUnsignedPayloadTrailer.
 	Payload string
 	// ChunkSize is the size of each chunk but the last; 0 means
-	// DefaultChunkSize. It must be at least MinChunkSize.
+	// DefaultChunkSize. It must be between MinChunkSize and MaxChunkSize.
 	ChunkSize int
 	// Checksum is fed every byte of the body; its sum, in base64, is sent as
 	// the trailer. Required with the trailer payloads, ignored otherwise.
@@ -43,11 +54,14 @@ func (o *StreamingOptions) check() error {
 		if o.Checksum == nil || o.ChecksumHeader == "" {
 			return fmt.Errorf("%w: %s needs a Checksum and a ChecksumHeader", ErrInvalidStreamingOpt, o.Payload)
 		}
+		if !validHeaderName(o.ChecksumHeader) {
+			return fmt.Errorf("%w: invalid ChecksumHeader %q", ErrInvalidStreamingOpt, o.ChecksumHeader)
+		}
 	default:
 		return fmt.Errorf("%w: unknown payload %q", ErrInvalidStreamingOpt, o.Payload)
 	}
-	if o.ChunkSize != 0 && o.ChunkSize < MinChunkSize {
-		return fmt.Errorf("%w: chunk size %d below %d", ErrInvalidStreamingOpt, o.ChunkSize, MinChunkSize)
+	if o.ChunkSize != 0 && (o.ChunkSize < MinChunkSize || o.ChunkSize > MaxChunkSize) {
+		return fmt.Errorf("%w: chunk size %d not between %d and %d", ErrInvalidStreamingOpt, o.ChunkSize, MinChunkSize, MaxChunkSize)
 	}
 	return nil
 }
@@ -73,6 +87,19 @@ func (o *StreamingOptions) chunkOverhead(n int64) int64 {
 	return l
 }
 
+// trailerLength is the length of the trailer lines after the final chunk,
+// not counting the closing CRLF.
+func (o *StreamingOptions) trailerLength() int {
+	if !o.trailer() {
+		return 0
+	}
+	n := len(o.ChecksumHeader) + 1 + base64.StdEncoding.EncodedLen(o.Checksum.Size()) + 2
+	if o.signed() {
+		n += len("x-amz-trailer-signature:") + 64 + 2
+	}
+	return n
+}
+
 // StreamingLength returns the Content-Length of the aws-chunked encoding of
 // a body of decodedLength bytes (what S3 needs with
 // X-Amz-Decoded-Content-Length). It computes in int64, so it is exact for
@@ -95,22 +122,22 @@ func StreamingLength(decodedLength int64, opts StreamingOptions) (int64, error) 
 	if opts.signed() {
 		n += int64(sigExt)
 	}
-	if opts.trailer() {
-		n += int64(len(opts.ChecksumHeader)+1+base64.StdEncoding.EncodedLen(opts.Checksum.Size())) + 2
-		if opts.signed() {
-			n += int64(len("x-amz-trailer-signature:")+64) + 2
-		}
-	}
+	n += int64(opts.trailerLength())
 	return n + 2, nil // the closing CRLF
 }
 
 // SignStreaming prepares req to send body, of exactly decodedLength bytes,
 // in aws-chunked encoding: it sets Content-Encoding, X-Amz-Decoded-Content-Length,
-// X-Amz-Trailer (with a checksum trailer) and req.ContentLength, signs the
-// headers with opts.Payload as the payload hash, and replaces req.Body with a
-// reader that frames and signs each chunk as it is read (seeded with the
-// header signature). The body is read once: to retry, call SignStreaming
-// again with a fresh body and a reset Checksum.
+// X-Amz-Trailer (with a checksum trailer) and req.ContentLength (and a
+// Content-Length header, if the map has one, since it would be signed), signs
+// the headers with opts.Payload as the payload hash, and replaces req.Body
+// with a reader that frames and signs each chunk as it is read (seeded with
+// the header signature). Bytes of body beyond decodedLength are not read; a
+// body that ends early makes the reader fail with ErrShortBody, and an error
+// of body is returned as is. Closing req.Body (net/http does) closes body if
+// it is an io.Closer. The body is read once: to retry, call SignStreaming
+// again with a fresh body (the Checksum is reset). On error req is unchanged,
+// except when signing itself fails (see Sign).
 func (s *Signer) SignStreaming(req *http.Request, body io.Reader, decodedLength int64, creds Credentials, region string, opts StreamingOptions, t time.Time) error {
 	encoded, err := StreamingLength(decodedLength, opts)
 	if err != nil {
@@ -119,14 +146,24 @@ func (s *Signer) SignStreaming(req *http.Request, body io.Reader, decodedLength 
 	if body == nil {
 		return fmt.Errorf("%w: nil body", ErrInvalidStreamingOpt)
 	}
+	if err := checkRequest(req); err != nil {
+		return err
+	}
+	if err := checkInput(creds, region, opts.Payload); err != nil {
+		return err
+	}
 	if req.Header == nil {
 		req.Header = make(http.Header)
 	}
-	ce := "aws-chunked"
-	if prev := req.Header.Get("Content-Encoding"); prev != "" && prev != ce {
-		ce += "," + prev
+	// A retry signs the same request again: keep an existing aws-chunked.
+	const ce = "aws-chunked"
+	switch prev := req.Header.Get("Content-Encoding"); {
+	case prev == "":
+		req.Header.Set("Content-Encoding", ce)
+	case prev == ce || strings.HasPrefix(prev, ce+","):
+	default:
+		req.Header.Set("Content-Encoding", ce+","+prev)
 	}
-	req.Header.Set("Content-Encoding", ce)
 	req.Header.Set("X-Amz-Decoded-Content-Length", strconv.FormatInt(decodedLength, 10))
 	if opts.trailer() {
 		req.Header.Set("X-Amz-Trailer", opts.ChecksumHeader)
@@ -134,6 +171,9 @@ func (s *Signer) SignStreaming(req *http.Request, body io.Reader, decodedLength 
 		req.Header.Del("X-Amz-Trailer")
 	}
 	req.ContentLength = encoded
+	if _, ok := req.Header["Content-Length"]; ok {
+		req.Header.Set("Content-Length", strconv.FormatInt(encoded, 10))
+	}
 	seed, err := s.sign(req, creds, region, opts.Payload, t)
 	if err != nil {
 		return err
@@ -145,19 +185,22 @@ func (s *Signer) SignStreaming(req *http.Request, body io.Reader, decodedLength 
 		opts:      opts,
 		prevSig:   []byte(seed),
 	}
+	cr.bufSize = maxChunkHeader + opts.chunkSize() + 2
+	if decodedLength < int64(opts.chunkSize()) {
+		cr.bufSize = maxChunkHeader + int(decodedLength) + 2
+	}
+	cr.bufSize += opts.trailerLength() + 2
 	if opts.signed() {
 		cr.key = s.keys.entry(creds.SecretAccessKey, t, region, s.service())
-		cr.prefix = appendScope(append(t.AppendFormat(nil, timeFormat), '\n'), t, region, s.service())
+		cr.prefix = appendScope(append(appendTimestamp(nil, t), '\n'), t, region, s.service())
 	}
-	if opts.Checksum != nil && opts.trailer() {
+	if opts.trailer() {
 		opts.Checksum.Reset()
 	}
 	req.Body = cr
 	req.GetBody = nil
 	return nil
 }
-
-var errShortBody = errors.New("sigv4: body ended before its declared length")
 
 // chunkPool recycles chunk buffers between requests.
 var chunkPool sync.Pool
@@ -170,6 +213,17 @@ type chunkedReader struct {
 	key       *keyEntry // nil for unsigned chunks
 	prefix    []byte    // "<date>\n<scope>" of the chunk strings to sign
 	prevSig   []byte
+	sts       []byte // scratch for strings to sign
+	bufSize   int
+
+	// net/http may call Close while a Read is still running in another
+	// goroutine (when the server answers early or the request is
+	// canceled). The chunk buffer goes back to the pool only when no Read
+	// is using it, or another request could be handed a buffer this one is
+	// still writing to.
+	mu      sync.Mutex
+	reading bool
+	closed  bool
 
 	buf  *[]byte // current frame: header, data, CRLF
 	out  []byte  // unread part of the frame
@@ -180,17 +234,35 @@ type chunkedReader struct {
 const maxChunkHeader = 16 + sigExt + 2
 
 func (r *chunkedReader) Read(p []byte) (int, error) {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return 0, errReadAfterClose
+	}
+	r.reading = true
+	r.mu.Unlock()
+
+	n, err := r.read(p)
+
+	r.mu.Lock()
+	r.reading = false
+	if err != nil || r.closed {
+		r.release()
+	}
+	r.mu.Unlock()
+	return n, err
+}
+
+func (r *chunkedReader) read(p []byte) (int, error) {
 	for len(r.out) == 0 {
 		if r.err != nil {
 			return 0, r.err
 		}
 		if r.done {
-			r.release()
 			r.err = io.EOF
 			return 0, io.EOF
 		}
 		if err := r.nextFrame(); err != nil {
-			r.release()
 			r.err = err
 			return 0, err
 		}
@@ -200,11 +272,18 @@ func (r *chunkedReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// Close releases the chunk buffer; net/http calls it when the request ends.
+// Close releases the chunk buffer and closes the source if it is an
+// io.Closer; net/http calls it when the request ends.
 func (r *chunkedReader) Close() error {
-	r.release()
-	if r.err == nil {
-		r.err = errors.New("sigv4: read after close")
+	r.mu.Lock()
+	already := r.closed
+	r.closed = true
+	if !r.reading {
+		r.release()
+	}
+	r.mu.Unlock()
+	if already {
+		return nil
 	}
 	if c, ok := r.src.(io.Closer); ok {
 		return c.Close()
@@ -212,6 +291,7 @@ func (r *chunkedReader) Close() error {
 	return nil
 }
 
+// release returns the chunk buffer to the pool; r.mu is held.
 func (r *chunkedReader) release() {
 	if r.buf != nil {
 		chunkPool.Put(r.buf)
@@ -224,10 +304,10 @@ func (r *chunkedReader) release() {
 func (r *chunkedReader) nextFrame() error {
 	cs := r.opts.chunkSize()
 	if r.buf == nil {
-		if b, ok := chunkPool.Get().(*[]byte); ok && cap(*b) >= maxChunkHeader+cs+2 {
+		if b, ok := chunkPool.Get().(*[]byte); ok && cap(*b) >= r.bufSize {
 			r.buf = b
 		} else {
-			b := make([]byte, maxChunkHeader+cs+2)
+			b := make([]byte, r.bufSize)
 			r.buf = &b
 		}
 	}
@@ -240,7 +320,7 @@ func (r *chunkedReader) nextFrame() error {
 	if n > 0 {
 		if _, err := io.ReadFull(r.src, data); err != nil {
 			if err == io.EOF || err == io.ErrUnexpectedEOF {
-				return errShortBody
+				return fmt.Errorf("%w: %d bytes missing", ErrShortBody, r.remaining)
 			}
 			return err
 		}
@@ -286,7 +366,7 @@ func (r *chunkedReader) chunkSignature(data []byte) []byte {
 }
 
 func (r *chunkedReader) signString(algo, extra string, hashed []byte) []byte {
-	sts := make([]byte, 0, 256)
+	sts := r.sts[:0]
 	sts = append(sts, algo...)
 	sts = append(sts, '\n')
 	sts = append(sts, r.prefix...)
@@ -298,7 +378,9 @@ func (r *chunkedReader) signString(algo, extra string, hashed []byte) []byte {
 		sts = append(sts, '\n')
 	}
 	sts = hex.AppendEncode(sts, hashed)
-	sig := r.key.sum(sts)
+	r.sts = sts
+	var sig [sha256.Size]byte
+	r.key.sum(&sig, sts)
 	r.prevSig = hex.AppendEncode(r.prevSig[:0], sig[:])
 	return r.prevSig
 }
@@ -307,12 +389,10 @@ func (r *chunkedReader) appendTrailer(dst []byte) []byte {
 	start := len(dst)
 	dst = append(dst, r.opts.ChecksumHeader...)
 	dst = append(dst, ':')
-	var sum [64]byte
-	dst = base64.StdEncoding.AppendEncode(dst, r.opts.Checksum.Sum(sum[:0]))
+	dst = base64.StdEncoding.AppendEncode(dst, r.opts.Checksum.Sum(nil))
 	if r.key != nil {
 		// The trailer's string to sign hashes "name:value\n".
-		line := append(append([]byte(nil), dst[start:]...), '\n')
-		h := sha256.Sum256(line)
+		h := sha256.Sum256(append(dst, '\n')[start:])
 		sig := r.signString("AWS4-HMAC-SHA256-TRAILER", "", h[:])
 		dst = append(dst, "\r\nx-amz-trailer-signature:"...)
 		dst = append(dst, sig...)

@@ -90,4 +90,10 @@ func (p StaticProvider) String() string {
 func (p StaticProvider) GoString() string { return p.String() }
 
 // Format redacts the secret for every verb.
-func (p StaticProvider) Format(f fmt.State, verb rune) { fmt.Fprint(f, p.String()) }
+func (p StaticProvider) Format(f fmt.State, verb rune) {
+	if verb == 'q' {
+		fmt.Fprintf(f, "%q", p.String())
+		return
+	}
+	fmt.Fprint(f, p.String())
+}

@@ -31,17 +31,59 @@ func AppendURIEncode(dst []byte, s string, keepSlash bool) []byte {
 
 // URIEncode returns s encoded as AppendURIEncode does.
 func URIEncode(s string, keepSlash bool) string {
+	extra := 0
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !unreserved(c) && !(c == '/' && keepSlash) {
-			return string(AppendURIEncode(make([]byte, 0, len(s)+16), s, keepSlash))
+		if c := s[i]; !unreserved(c) && !(c == '/' && keepSlash) {
+			extra += 2
 		}
 	}
-	return s
+	if extra == 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + extra)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if unreserved(c) || c == '/' && keepSlash {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(upperhex[c>>4])
+		b.WriteByte(upperhex[c&15])
+	}
+	return b.String()
 }
 
-// errBadEscape is returned for a malformed %XX escape in a raw query.
-var errBadEscape = errors.New("sigv4: malformed percent-encoding in query")
+// canonicalComponent returns a raw query name or value in canonical form:
+// decoded (%XX, and '+' as a space) and encoded again. A component that is
+// already canonical, as s3client and Presign write them, is returned as is,
+// without allocating.
+func canonicalComponent(raw string) (string, error) {
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if unreserved(c) {
+			continue
+		}
+		if c == '%' && i+2 < len(raw) && isUpperHex(raw[i+1]) && isUpperHex(raw[i+2]) &&
+			!unreserved(unhex(raw[i+1])<<4|unhex(raw[i+2])) {
+			i += 2
+			continue
+		}
+		d, err := queryUnescape(raw)
+		if err != nil {
+			return "", err
+		}
+		return URIEncode(d, false), nil
+	}
+	return raw, nil
+}
+
+func isUpperHex(c byte) bool { return '0' <= c && c <= '9' || 'A' <= c && c <= 'F' }
+
+// errBadEscape is returned for a malformed %XX escape in a raw query. The
+// query is not quoted: it may carry a session token.
+var errBadEscape = errors.New("malformed percent-encoding")
 
 // queryUnescape decodes a raw query component: %XX escapes, and '+' as a
 // space (what net/url and HTML forms produce).
@@ -51,7 +93,7 @@ func queryUnescape(s string) (string, error) {
 		switch s[i] {
 		case '%':
 			if i+2 >= len(s) || !ishex(s[i+1]) || !ishex(s[i+2]) {
-				return "", fmt.Errorf("%w: %q", errBadEscape, s)
+				return "", errBadEscape
 			}
 			n++
 			i += 2
@@ -96,10 +138,11 @@ func unhex(c byte) byte {
 // queryPair is one name=value of a query, already in canonical (encoded) form.
 type queryPair struct{ name, value string }
 
-// canonicalQuery parses a raw query and returns its pairs encoded the SigV4
-// way and sorted by name, then value. skip names a parameter to leave out
-// (X-Amz-Signature when canonicalizing a presigned URL).
-func canonicalQuery(raw string, pairs []queryPair, skip string) ([]queryPair, error) {
+// canonicalQuery parses a raw query, appends its pairs encoded the SigV4 way
+// to pairs (which may already hold encoded pairs), and sorts them all by
+// name, then value. Parameters whose decoded name skip reports true for are
+// left out (the auth parameters when canonicalizing a presigned URL).
+func canonicalQuery(raw string, pairs []queryPair, skip func(name string) bool) ([]queryPair, error) {
 	for raw != "" {
 		var part string
 		part, raw, _ = strings.Cut(raw, "&")
@@ -107,21 +150,39 @@ func canonicalQuery(raw string, pairs []queryPair, skip string) ([]queryPair, er
 			continue
 		}
 		name, value, _ := strings.Cut(part, "=")
-		n, err := queryUnescape(name)
+		n, err := canonicalComponent(name)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %v in a parameter name", ErrInvalidQuery, err)
 		}
-		if n == skip && skip != "" {
+		// The skipped names are all unreserved characters, so comparing
+		// the canonical form is comparing the decoded one.
+		if skip != nil && skip(n) {
 			continue
 		}
-		v, err := queryUnescape(value)
+		v, err := canonicalComponent(value)
 		if err != nil {
-			return nil, err
+			// Name the parameter, not the value: it may be a token.
+			return nil, fmt.Errorf("%w: %v in the value of %q", ErrInvalidQuery, err, n)
 		}
-		pairs = append(pairs, queryPair{URIEncode(n, false), URIEncode(v, false)})
+		pairs = append(pairs, queryPair{n, v})
 	}
 	sortPairs(pairs)
 	return pairs, nil
+}
+
+// isSignatureParam reports whether name is X-Amz-Signature, the one query
+// parameter a presigned URL's canonical request leaves out.
+func isSignatureParam(name string) bool { return name == "X-Amz-Signature" }
+
+// isPresignParam reports whether name is a query parameter that Presign
+// sets, so that presigning a presigned URL replaces them.
+func isPresignParam(name string) bool {
+	switch name {
+	case "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
+		"X-Amz-SignedHeaders", "X-Amz-Security-Token", "X-Amz-Signature":
+		return true
+	}
+	return false
 }
 
 // sortPairs sorts by encoded name, then encoded value (insertion sort: S3

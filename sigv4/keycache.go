@@ -27,8 +27,8 @@ type keyEntry struct {
 	secret, region, service string
 	year, day               int
 	month                   time.Month
-	// macs holds HMAC-SHA256 states keyed with the signing key; Reset
-	// returns one to its keyed state, so a signature allocates nothing.
+	// macs holds *keyedMAC: HMAC-SHA256 states keyed with the signing key.
+	// Reset returns one to its keyed state, so a signature allocates nothing.
 	macs sync.Pool
 }
 
@@ -50,7 +50,7 @@ func (c *keyCache) entry(secret string, t time.Time, region, service string) *ke
 
 	key := deriveKey(secret, t, region, service)
 	e := &keyEntry{secret: secret, region: region, service: service, year: y, month: m, day: d}
-	e.macs.New = func() any { return hmac.New(sha256.New, key[:]) }
+	e.macs.New = func() any { return &keyedMAC{mac: hmac.New(sha256.New, key[:])} }
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -66,25 +66,32 @@ func (c *keyCache) entry(secret string, t time.Time, region, service string) *ke
 
 // sign returns HMAC-SHA256(signing key, msg).
 func (c *keyCache) sign(secret string, t time.Time, region, service string, msg []byte) [sha256.Size]byte {
-	return c.entry(secret, t, region, service).sum(msg)
+	var out [sha256.Size]byte
+	c.entry(secret, t, region, service).sum(&out, msg)
+	return out
 }
 
-// sum returns HMAC-SHA256(signing key, msg).
-func (e *keyEntry) sum(msg []byte) [sha256.Size]byte {
-	mac := e.macs.Get().(hash.Hash)
-	mac.Reset()
-	mac.Write(msg)
-	var out [sha256.Size]byte
-	mac.Sum(out[:0])
-	e.macs.Put(mac)
-	return out
+// keyedMAC is a pooled HMAC state with room for its sum: hash.Hash.Sum
+// takes a slice through an interface, so a sum into a local array would
+// escape to the heap on every signature.
+type keyedMAC struct {
+	mac hash.Hash
+	sum [sha256.Size]byte
+}
+
+// sum sets *out to HMAC-SHA256(signing key, msg).
+func (e *keyEntry) sum(out *[sha256.Size]byte, msg []byte) {
+	m := e.macs.Get().(*keyedMAC)
+	m.mac.Reset()
+	m.mac.Write(msg)
+	m.mac.Sum(m.sum[:0])
+	*out = m.sum
+	e.macs.Put(m)
 }
 
 // deriveKey computes kSigning = HMAC(HMAC(HMAC(HMAC("AWS4"+secret, date), region), service), "aws4_request").
 func deriveKey(secret string, t time.Time, region, service string) [sha256.Size]byte {
-	var date [8]byte
-	t.UTC().AppendFormat(date[:0], "20060102")
-	k := hmacSum([]byte("AWS4"+secret), date[:])
+	k := hmacSum([]byte("AWS4"+secret), appendDate(nil, t.UTC()))
 	k = hmacSum(k[:], []byte(region))
 	k = hmacSum(k[:], []byte(service))
 	return hmacSum(k[:], []byte(terminator))

@@ -1,11 +1,13 @@
 package sigv4
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,15 +37,27 @@ const (
 	terminator = "aws4_request"
 )
 
-// Errors returned for bad input. They are wrapped with detail; match them
-// with errors.Is.
+// Errors returned for bad input. They are wrapped with detail (never with a
+// secret or a token); match them with errors.Is.
 var (
-	ErrMissingCredentials  = errors.New("sigv4: missing access key ID or secret access key")
-	ErrMissingRegion       = errors.New("sigv4: missing region")
-	ErrMissingPayloadHash  = errors.New("sigv4: missing payload hash")
-	ErrExpiry              = errors.New("sigv4: presign expiry must be between 1 second and 7 days")
-	ErrInvalidHeaderValue  = errors.New("sigv4: header value contains a line break")
-	ErrInvalidQuery        = errors.New("sigv4: invalid query")
+	// ErrMissingCredentials: the access key ID or the secret is empty.
+	ErrMissingCredentials = errors.New("sigv4: missing access key ID or secret access key")
+	// ErrMissingRegion: the region is empty.
+	ErrMissingRegion = errors.New("sigv4: missing region")
+	// ErrMissingPayloadHash: the payload hash is empty.
+	ErrMissingPayloadHash = errors.New("sigv4: missing payload hash")
+	// ErrExpiry: a presign expiry outside [1s, MaxPresignExpiry].
+	ErrExpiry = errors.New("sigv4: presign expiry must be between 1 second and 7 days")
+	// ErrInvalidHeaderValue: a header value (or the host) contains CR or LF.
+	ErrInvalidHeaderValue = errors.New("sigv4: header value contains a line break")
+	// ErrInvalidHeaderName: a header name is not an RFC 9110 token.
+	ErrInvalidHeaderName = errors.New("sigv4: invalid header name")
+	// ErrInvalidPath: no request or URL, or a malformed escape in an opaque URL.
+	ErrInvalidPath = errors.New("sigv4: invalid path")
+	// ErrInvalidQuery: a malformed %XX escape in the raw query.
+	ErrInvalidQuery = errors.New("sigv4: invalid query")
+	// ErrInvalidStreamingOpt: StreamingOptions, length or body that
+	// SignStreaming cannot use.
 	ErrInvalidStreamingOpt = errors.New("sigv4: invalid streaming options")
 )
 
@@ -66,7 +80,30 @@ func (s *Signer) service() string {
 }
 
 // FormatTime returns t in the X-Amz-Date form, for example 20130524T000000Z.
-func FormatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
+func FormatTime(t time.Time) string {
+	var b [32]byte
+	return string(appendTimestamp(b[:0], t.UTC()))
+}
+
+// appendDate appends t (already UTC) as 20060102. Every signature formats
+// the time four times, and time.AppendFormat's general layout parser is a
+// noticeable share of the cost.
+func appendDate(dst []byte, t time.Time) []byte {
+	y, m, d := t.Date()
+	if y < 0 || y > 9999 {
+		return t.AppendFormat(dst, "20060102")
+	}
+	return append(dst, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10),
+		byte('0'+m/10), byte('0'+m%10), byte('0'+d/10), byte('0'+d%10))
+}
+
+// appendTimestamp appends t (already UTC) as 20060102T150405Z.
+func appendTimestamp(dst []byte, t time.Time) []byte {
+	dst = appendDate(dst, t)
+	h, m, s := t.Clock()
+	return append(dst, 'T', byte('0'+h/10), byte('0'+h%10), byte('0'+m/10), byte('0'+m%10),
+		byte('0'+s/10), byte('0'+s%10), 'Z')
+}
 
 // CredentialScope returns the scope of a signature, for example
 // 20130524/us-east-1/s3/aws4_request.
@@ -75,7 +112,7 @@ func CredentialScope(t time.Time, region, service string) string {
 }
 
 func appendScope(dst []byte, t time.Time, region, service string) []byte {
-	dst = t.AppendFormat(dst, "20060102")
+	dst = appendDate(dst, t)
 	dst = append(dst, '/')
 	dst = append(dst, region...)
 	dst = append(dst, '/')
@@ -85,15 +122,36 @@ func appendScope(dst []byte, t time.Time, region, service string) []byte {
 
 // bufPool holds scratch buffers for canonical requests and strings to sign,
 // so that signing allocates only what it returns.
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
-// pairPool holds scratch slices of query pairs and header names.
+// maxPooledBuf keeps a request with huge headers from pinning a huge buffer.
+const maxPooledBuf = 64 << 10
+
+func putBuf(bp *[]byte) {
+	if cap(*bp) <= maxPooledBuf {
+		bufPool.Put(bp)
+	}
+}
+
+// scratch holds the query pairs and header names of one canonicalization;
+// scratchPool recycles them.
 type scratch struct {
 	pairs []queryPair
 	names []string
+	// The signed header list in the canonical request buffer, reused
+	// in the Authorization header.
+	signedStart, signedEnd int
 }
 
 var scratchPool = sync.Pool{New: func() any { return &scratch{pairs: make([]queryPair, 0, 8), names: make([]string, 0, 16)} }}
+
+// checkRequest rejects a request that cannot be canonicalized.
+func checkRequest(req *http.Request) error {
+	if req == nil || req.URL == nil {
+		return fmt.Errorf("%w: request has no URL", ErrInvalidPath)
+	}
+	return nil
+}
 
 func checkInput(creds Credentials, region, payloadHash string) error {
 	if !creds.HasKeys() {
@@ -116,7 +174,9 @@ func checkInput(creds Credentials, region, payloadHash string) error {
 //
 // Sign rewrites req.URL.RawPath and RawQuery to their canonical encoding when
 // they differ from it, so that what is sent is what was signed. Signing a
-// request again (a retry) replaces the previous signature.
+// request again (a retry) replaces the previous signature. Bad input (see the
+// Err variables) returns an error, and req must then not be sent: it may
+// have been partly updated.
 func (s *Signer) Sign(req *http.Request, creds Credentials, region, payloadHash string, t time.Time) error {
 	_, err := s.sign(req, creds, region, payloadHash, t)
 	return err
@@ -124,6 +184,9 @@ func (s *Signer) Sign(req *http.Request, creds Credentials, region, payloadHash 
 
 // sign is Sign, returning the hex signature (the seed of a streaming body).
 func (s *Signer) sign(req *http.Request, creds Credentials, region, payloadHash string, t time.Time) (string, error) {
+	if err := checkRequest(req); err != nil {
+		return "", err
+	}
 	if err := checkInput(creds, region, payloadHash); err != nil {
 		return "", err
 	}
@@ -134,12 +197,19 @@ func (s *Signer) sign(req *http.Request, creds Credentials, region, payloadHash 
 	}
 	h := req.Header
 	delete(h, "Authorization")
-	h["X-Amz-Date"] = []string{t.Format(timeFormat)}
+	// The values share one backing array (as net/textproto does), capped
+	// so that an append by the caller cannot overwrite a neighbour.
+	vals := make([]string, 4)
+	var date [32]byte
+	vals[0] = string(appendTimestamp(date[:0], t))
+	h["X-Amz-Date"] = vals[0:1:1]
 	if service == "s3" {
-		h["X-Amz-Content-Sha256"] = []string{payloadHash}
+		vals[1] = payloadHash
+		h["X-Amz-Content-Sha256"] = vals[1:2:2]
 	}
 	if creds.SessionToken != "" {
-		h["X-Amz-Security-Token"] = []string{creds.SessionToken}
+		vals[2] = creds.SessionToken
+		h["X-Amz-Security-Token"] = vals[2:3:3]
 	} else {
 		delete(h, "X-Amz-Security-Token")
 	}
@@ -147,39 +217,44 @@ func (s *Signer) sign(req *http.Request, creds Credentials, region, payloadHash 
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
 	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
+	defer putBuf(bp)
 
-	buf, err := s.appendCanonicalRequest((*bp)[:0], req, payloadHash, sc, "", true)
+	buf, err := s.appendCanonicalRequest((*bp)[:0], req, payloadHash, sc, modeSign)
 	if err != nil {
 		return "", err
 	}
 	crHash := sha256.Sum256(buf)
-	signedHeaders := sc.names // set by appendCanonicalRequest
 
 	// The string to sign goes after the canonical request in the same buffer.
 	start := len(buf)
 	buf = appendStringToSign(buf, t, region, service, crHash[:])
-	sig := s.keys.sign(creds.SecretAccessKey, t, region, service, buf[start:])
+	var sig [sha256.Size]byte
+	s.keys.entry(creds.SecretAccessKey, t, region, service).sum(&sig, buf[start:])
 
-	// Authorization value, built once.
+	// Authorization value, built once, after the string to sign; grow the
+	// buffer first so the pooled buffer keeps the capacity for next time.
+	need := len(Algorithm+" Credential=/,SignedHeaders=,Signature=") + len(creds.AccessKeyID) +
+		len("20060102///"+terminator) + len(region) + len(service) + 2*sha256.Size +
+		sc.signedEnd - sc.signedStart
+	buf = slices.Grow(buf, need)
 	a := buf[len(buf):]
 	a = append(a, Algorithm+" Credential="...)
 	a = append(a, creds.AccessKeyID...)
 	a = append(a, '/')
 	a = appendScope(a, t, region, service)
 	a = append(a, ",SignedHeaders="...)
-	a = appendSignedHeaders(a, signedHeaders)
+	a = append(a, buf[sc.signedStart:sc.signedEnd]...)
 	a = append(a, ",Signature="...)
 	a = hex.AppendEncode(a, sig[:])
-	auth := string(a)
-	h["Authorization"] = []string{auth}
+	vals[3] = string(a)
+	h["Authorization"] = vals[3:4:4]
 	*bp = buf[:0]
-	return auth[len(auth)-64:], nil
+	return vals[3][len(vals[3])-64:], nil
 }
 
 func appendStringToSign(dst []byte, t time.Time, region, service string, crHash []byte) []byte {
 	dst = append(dst, Algorithm+"\n"...)
-	dst = t.AppendFormat(dst, timeFormat)
+	dst = appendTimestamp(dst, t)
 	dst = append(dst, '\n')
 	dst = appendScope(dst, t, region, service)
 	dst = append(dst, '\n')
@@ -196,11 +271,25 @@ func appendSignedHeaders(dst []byte, names []string) []byte {
 	return dst
 }
 
+// canonMode says how appendCanonicalRequest treats the request's URL.
+type canonMode int
+
+const (
+	// modeSign rewrites req.URL's RawPath and RawQuery to the canonical
+	// encoding when they differ from it, so that the wire is what is signed.
+	modeSign canonMode = iota
+	// modeDebug leaves req alone and skips X-Amz-Signature in the query.
+	modeDebug
+	// modePresign leaves req alone, skips the caller's presign parameters,
+	// and adds the encoded pairs already in sc.pairs.
+	modePresign
+)
+
 // appendCanonicalRequest appends the canonical request of req to dst. The
 // sorted names of the signed headers are left in sc.names (original case;
-// "Host" is always among them). When rewrite is true, req.URL's RawPath and
-// RawQuery are set to the canonical encoding if they differ from it.
-func (s *Signer) appendCanonicalRequest(dst []byte, req *http.Request, payloadHash string, sc *scratch, skipQuery string, rewrite bool) ([]byte, error) {
+// "Host" is always among them).
+func (s *Signer) appendCanonicalRequest(dst []byte, req *http.Request, payloadHash string, sc *scratch, mode canonMode) ([]byte, error) {
+	rewrite := mode == modeSign
 	method := req.Method
 	if method == "" {
 		method = http.MethodGet
@@ -210,9 +299,7 @@ func (s *Signer) appendCanonicalRequest(dst []byte, req *http.Request, payloadHa
 
 	// Canonical URI: the decoded path, encoded once, never normalized.
 	p := req.URL.Path
-	if p == "" && req.URL.Opaque == "" {
-		p = "/"
-	} else if req.URL.Opaque != "" {
+	if req.URL.Opaque != "" {
 		// An opaque URL ("//host/path" form) carries an already escaped path.
 		op := req.URL.Opaque
 		if strings.HasPrefix(op, "//") {
@@ -228,9 +315,14 @@ func (s *Signer) appendCanonicalRequest(dst []byte, req *http.Request, payloadHa
 		}
 		p = dp
 	}
+	if p == "" {
+		p = "/"
+	}
 	uriStart := len(dst)
 	dst = AppendURIEncode(dst, p, true)
-	if rewrite && req.URL.Opaque == "" {
+	// net/http sends RawPath when it is a valid encoding of Path, and the
+	// canonical encoding always is; an empty Path is sent as "/" anyway.
+	if rewrite && req.URL.Opaque == "" && req.URL.Path != "" {
 		if enc := dst[uriStart:]; req.URL.RawPath != string(enc) && !(req.URL.RawPath == "" && req.URL.Path == string(enc)) {
 			req.URL.RawPath = string(enc)
 		}
@@ -238,14 +330,23 @@ func (s *Signer) appendCanonicalRequest(dst []byte, req *http.Request, payloadHa
 	dst = append(dst, '\n')
 
 	// Canonical query.
-	pairs, err := canonicalQuery(req.URL.RawQuery, sc.pairs[:0], skipQuery)
+	var pairs []queryPair
+	var err error
+	switch mode {
+	case modeSign:
+		pairs, err = canonicalQuery(req.URL.RawQuery, sc.pairs[:0], nil)
+	case modeDebug:
+		pairs, err = canonicalQuery(req.URL.RawQuery, sc.pairs[:0], isSignatureParam)
+	case modePresign:
+		pairs, err = canonicalQuery(req.URL.RawQuery, sc.pairs, isPresignParam)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidQuery, err)
+		return nil, err
 	}
 	sc.pairs = pairs
 	qStart := len(dst)
 	dst = appendQuery(dst, pairs)
-	if rewrite && skipQuery == "" && req.URL.RawQuery != string(dst[qStart:]) {
+	if rewrite && req.URL.RawQuery != string(dst[qStart:]) {
 		req.URL.RawQuery = string(dst[qStart:])
 	}
 	dst = append(dst, '\n')
@@ -254,6 +355,9 @@ func (s *Signer) appendCanonicalRequest(dst []byte, req *http.Request, payloadHa
 	names := append(sc.names[:0], "Host")
 	for name := range req.Header {
 		if !ignoredHeader(name) {
+			if !validHeaderName(name) {
+				return nil, fmt.Errorf("%w: %q", ErrInvalidHeaderName, name)
+			}
 			names = append(names, name)
 		}
 	}
@@ -268,7 +372,10 @@ func (s *Signer) appendCanonicalRequest(dst []byte, req *http.Request, payloadHa
 		dst = appendLower(dst, name)
 		dst = append(dst, ':')
 		if name == "Host" {
-			dst = appendHeaderValue(dst, host)
+			var ok bool
+			if dst, ok = appendHeaderValue(dst, host); !ok {
+				return nil, fmt.Errorf("%w: Host", ErrInvalidHeaderValue)
+			}
 		} else {
 			var err error
 			if dst, err = appendHeaderValues(dst, name, req.Header[name]); err != nil {
@@ -289,56 +396,68 @@ func (s *Signer) appendCanonicalRequest(dst []byte, req *http.Request, payloadHa
 	}
 	sc.names = out
 	dst = append(dst, '\n')
+	sc.signedStart = len(dst)
 	dst = appendSignedHeaders(dst, out)
+	sc.signedEnd = len(dst)
 	dst = append(dst, '\n')
 	return append(dst, payloadHash...), nil
 }
 
 func appendHeaderValues(dst []byte, name string, values []string) ([]byte, error) {
 	for j, v := range values {
-		if strings.ContainsAny(v, "\r\n") {
-			return nil, fmt.Errorf("%w: %s", ErrInvalidHeaderValue, name)
-		}
 		if j > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendHeaderValue(dst, v)
+		var ok bool
+		if dst, ok = appendHeaderValue(dst, v); !ok {
+			return nil, fmt.Errorf("%w: %s", ErrInvalidHeaderValue, name)
+		}
 	}
 	return dst, nil
 }
 
 // appendHeaderValue appends v trimmed, with inner runs of spaces and tabs
-// collapsed to one space.
-func appendHeaderValue(dst []byte, v string) []byte {
-	v = strings.Trim(v, " \t")
-	space := false
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if c == ' ' || c == '\t' {
-			space = true
-			continue
-		}
-		if space {
-			dst = append(dst, ' ')
-			space = false
-		}
-		dst = append(dst, c)
+// collapsed to one space. It reports false if v contains a CR or LF, which
+// would let a value forge lines of the canonical request (and which net/http
+// refuses to send anyway).
+func appendHeaderValue(dst []byte, v string) ([]byte, bool) {
+	i, j := 0, len(v)
+	for i < j && (v[i] == ' ' || v[i] == '\t') {
+		i++
 	}
-	return dst
+	for j > i && (v[j-1] == ' ' || v[j-1] == '\t') {
+		j--
+	}
+	run := i // start of the current run of non-blank bytes
+	for k := i; k < j; k++ {
+		switch v[k] {
+		case '\r', '\n':
+			return dst, false
+		case ' ', '\t':
+			if run < k {
+				dst = append(dst, v[run:k]...)
+				dst = append(dst, ' ')
+			}
+			run = k + 1
+		}
+	}
+	return append(dst, v[run:j]...), true
 }
 
 func appendLower(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
+	n := len(dst)
+	dst = append(dst, s...)
+	for i := n; i < len(dst); i++ {
+		if c := dst[i]; 'A' <= c && c <= 'Z' {
+			dst[i] = c + 'a' - 'A'
 		}
-		dst = append(dst, c)
 	}
 	return dst
 }
 
-// lessFold compares ASCII strings as if lowercased.
+// lessFold compares ASCII strings as if lowercased. Names equal but for case
+// (keys set without canonicalization) are one header whose values S3 joins
+// in the order net/http writes them, which is byte order of the keys.
 func lessFold(a, b string) bool {
 	for i := 0; i < len(a) && i < len(b); i++ {
 		ca, cb := a[i], b[i]
@@ -352,7 +471,10 @@ func lessFold(a, b string) bool {
 			return ca < cb
 		}
 	}
-	return len(a) < len(b)
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
 }
 
 // sortFold sorts header names case-insensitively (insertion sort: a request
@@ -369,16 +491,71 @@ func sortFold(a []string) {
 // Authorization is the signature itself; User-Agent, X-Amzn-Trace-Id and
 // Expect are rewritten or added by proxies, load balancers and net/http; the
 // hop-by-hop headers do not reach the server as sent. Host is signed from
-// req.Host, never from the header map.
+// req.Host, never from the header map. It is called for every header of every
+// request, so it compares without lowercasing (which would allocate for
+// canonical names such as "User-Agent").
 func ignoredHeader(name string) bool {
-	switch strings.ToLower(name) {
-	case "authorization", "user-agent", "x-amzn-trace-id", "expect", "host",
-		"connection", "keep-alive", "proxy-authorization", "proxy-connection",
-		"te", "trailer", "transfer-encoding", "upgrade":
-		return true
+	switch len(name) {
+	case 2:
+		return equalFoldLower(name, "te")
+	case 4:
+		return equalFoldLower(name, "host")
+	case 6:
+		return equalFoldLower(name, "expect")
+	case 7:
+		return equalFoldLower(name, "trailer") || equalFoldLower(name, "upgrade")
+	case 10:
+		return equalFoldLower(name, "user-agent") || equalFoldLower(name, "connection") || equalFoldLower(name, "keep-alive")
+	case 13:
+		return equalFoldLower(name, "authorization")
+	case 15:
+		return equalFoldLower(name, "x-amzn-trace-id")
+	case 16:
+		return equalFoldLower(name, "proxy-connection")
+	case 17:
+		return equalFoldLower(name, "transfer-encoding")
+	case 19:
+		return equalFoldLower(name, "proxy-authorization")
 	}
 	return false
 }
+
+// equalFoldLower reports whether s equals lower, a lowercase ASCII string of
+// the same length, ignoring the case of s.
+func equalFoldLower(s, lower string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// validHeaderName reports whether name is an RFC 9110 token, so that it
+// cannot break the line structure of the canonical request.
+func validHeaderName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if !tokenChar[name[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// tokenChar marks the bytes allowed in an RFC 9110 token.
+var tokenChar = func() (t [256]bool) {
+	for c := '!'; c <= '~'; c++ {
+		t[c] = !strings.ContainsRune(`"(),/:;<=>?@[\]{}`, c)
+	}
+	return t
+}()
 
 func pathUnescape(s string) (string, error) {
 	if !strings.Contains(s, "%") {
@@ -388,7 +565,7 @@ func pathUnescape(s string) (string, error) {
 	for i := 0; i < len(s); i++ {
 		if s[i] == '%' {
 			if i+2 >= len(s) || !ishex(s[i+1]) || !ishex(s[i+2]) {
-				return "", fmt.Errorf("sigv4: malformed percent-encoding in path %q", s)
+				return "", fmt.Errorf("%w: malformed percent-encoding in %q", ErrInvalidPath, s)
 			}
 			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
 			i += 2
@@ -404,9 +581,12 @@ func pathUnescape(s string) (string, error) {
 // the CanonicalRequest element of the server's error. A presigned URL's
 // X-Amz-Signature is left out. req is not modified.
 func (s *Signer) CanonicalRequest(req *http.Request, payloadHash string) (string, error) {
+	if err := checkRequest(req); err != nil {
+		return "", err
+	}
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
-	b, err := s.appendCanonicalRequest(nil, req, payloadHash, sc, "X-Amz-Signature", false)
+	b, err := s.appendCanonicalRequest(nil, req, payloadHash, sc, modeDebug)
 	return string(b), err
 }
 
@@ -421,9 +601,15 @@ func (s *Signer) StringToSign(canonicalRequest string, t time.Time, region strin
 // (X-Amz-Algorithm, -Credential, -Date, -Expires, -SignedHeaders,
 // -Security-Token and -Signature), valid for expires (1 s to 7 days) from t,
 // and the headers that whoever uses the URL must send exactly as given: every
-// signed header but Host. payloadHash is UnsignedPayload for S3 URLs. req is
-// not modified.
+// signed header but Host. payloadHash is UnsignedPayload for most S3 URLs;
+// with any other value S3 reads the payload hash from X-Amz-Content-Sha256,
+// so that header is among those returned. Auth parameters of an earlier
+// presign in req's query, and the X-Amz-Date and X-Amz-Security-Token headers
+// of an earlier header signing, are replaced. req is not modified.
 func (s *Signer) Presign(req *http.Request, creds Credentials, region, payloadHash string, expires time.Duration, t time.Time) (string, http.Header, error) {
+	if err := checkRequest(req); err != nil {
+		return "", nil, err
+	}
 	if err := checkInput(creds, region, payloadHash); err != nil {
 		return "", nil, err
 	}
@@ -433,92 +619,124 @@ func (s *Signer) Presign(req *http.Request, creds Credentials, region, payloadHa
 	t = t.UTC()
 	service := s.service()
 
-	// Work on a shallow copy whose query carries the auth parameters.
-	r := *req
-	u := *req.URL
-	r.URL = &u
 	var headers http.Header
 	for name, v := range req.Header {
-		if !ignoredHeader(name) {
-			if headers == nil {
-				headers = make(http.Header, len(req.Header))
-			}
-			headers[name] = v
+		if ignoredHeader(name) || presignDropsHeader(name) {
+			continue
 		}
+		if headers == nil {
+			headers = make(http.Header, len(req.Header))
+		}
+		headers[name] = v
 	}
+	if service == "s3" && payloadHash != UnsignedPayload {
+		if headers == nil {
+			headers = make(http.Header, 1)
+		}
+		headers["X-Amz-Content-Sha256"] = []string{payloadHash}
+	}
+	// Work on a shallow copy, with the headers to send.
+	r := *req
 	r.Header = headers
 
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
+	bp := bufPool.Get().(*[]byte)
+	defer putBuf(bp)
+	buf := (*bp)[:0]
+
 	// Signed header names first: they go in the query.
 	names := append(sc.names[:0], "Host")
 	for name := range headers {
+		if !validHeaderName(name) {
+			return "", nil, fmt.Errorf("%w: %q", ErrInvalidHeaderName, name)
+		}
 		names = append(names, name)
 	}
 	sortFold(names)
-	var sh []byte
-	for i, n := range names {
-		if i > 0 && strings.EqualFold(n, names[i-1]) {
-			continue
-		}
-		if len(sh) > 0 {
-			sh = append(sh, ';')
-		}
-		sh = appendLower(sh, n)
-	}
 	sc.names = names
 
-	q := make([]byte, 0, 256+len(creds.SessionToken))
-	for _, p := range strings.Split(u.RawQuery, "&") {
-		// Drop auth parameters of an earlier presign.
-		if p != "" && !strings.HasPrefix(p, "X-Amz-Algorithm=") && !strings.HasPrefix(p, "X-Amz-Credential=") &&
-			!strings.HasPrefix(p, "X-Amz-Date=") && !strings.HasPrefix(p, "X-Amz-Expires=") &&
-			!strings.HasPrefix(p, "X-Amz-SignedHeaders=") && !strings.HasPrefix(p, "X-Amz-Security-Token=") &&
-			!strings.HasPrefix(p, "X-Amz-Signature=") {
-			q = append(q, p...)
-			q = append(q, '&')
+	// The auth parameters, encoded, in one string that the pairs slice.
+	buf = append(buf, Algorithm...)
+	algoEnd := len(buf)
+	buf = AppendURIEncode(buf, creds.AccessKeyID, false)
+	buf = append(buf, "%2F"...)
+	buf = appendDate(buf, t)
+	buf = append(buf, "%2F"...)
+	buf = AppendURIEncode(buf, region, false)
+	buf = append(buf, "%2F"...)
+	buf = AppendURIEncode(buf, service, false)
+	buf = append(buf, "%2F"+terminator...)
+	credEnd := len(buf)
+	buf = appendTimestamp(buf, t)
+	dateEnd := len(buf)
+	buf = strconv.AppendInt(buf, int64(expires/time.Second), 10)
+	expEnd := len(buf)
+	for i, n := range names {
+		if i > 0 {
+			if strings.EqualFold(n, names[i-1]) {
+				continue
+			}
+			buf = append(buf, "%3B"...)
 		}
+		buf = appendLower(buf, n)
 	}
-	q = append(q, "X-Amz-Algorithm="+Algorithm+"&X-Amz-Credential="...)
-	q = AppendURIEncode(q, creds.AccessKeyID, false)
-	q = append(q, "%2F"...)
-	q = AppendURIEncode(q, CredentialScope(t, region, service), false)
-	q = append(q, "&X-Amz-Date="...)
-	q = t.AppendFormat(q, timeFormat)
-	q = append(q, "&X-Amz-Expires="...)
-	q = strconv.AppendInt(q, int64(expires/time.Second), 10)
+	shEnd := len(buf)
+	buf = AppendURIEncode(buf, creds.SessionToken, false)
+	params := string(buf)
+	sc.pairs = append(sc.pairs[:0],
+		queryPair{"X-Amz-Algorithm", params[:algoEnd]},
+		queryPair{"X-Amz-Credential", params[algoEnd:credEnd]},
+		queryPair{"X-Amz-Date", params[credEnd:dateEnd]},
+		queryPair{"X-Amz-Expires", params[dateEnd:expEnd]},
+		queryPair{"X-Amz-SignedHeaders", params[expEnd:shEnd]},
+	)
 	if creds.SessionToken != "" {
-		q = append(q, "&X-Amz-Security-Token="...)
-		q = AppendURIEncode(q, creds.SessionToken, false)
+		sc.pairs = append(sc.pairs, queryPair{"X-Amz-Security-Token", params[shEnd:]})
 	}
-	q = append(q, "&X-Amz-SignedHeaders="...)
-	q = AppendURIEncode(q, string(sh), false)
-	u.RawQuery = string(q)
 
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	buf, err := s.appendCanonicalRequest((*bp)[:0], &r, payloadHash, sc, "", true)
+	buf, err := s.appendCanonicalRequest(buf[:0], &r, payloadHash, sc, modePresign)
 	if err != nil {
 		return "", nil, err
 	}
-	crHash := sha256.Sum256(buf)
-	start := len(buf)
-	buf = appendStringToSign(buf, t, region, service, crHash[:])
-	sig := s.keys.sign(creds.SecretAccessKey, t, region, service, buf[start:])
-	*bp = buf[:0]
+	// The URL's path and query are the canonical ones: lines 2 and 3.
+	_, rest, _ := bytes.Cut(buf, []byte{'\n'})
+	canonURI, rest, _ := bytes.Cut(rest, []byte{'\n'})
+	canonQuery, _, _ := bytes.Cut(rest, []byte{'\n'})
+	crEnd := len(buf)
 
-	out := make([]byte, 0, len(u.Scheme)+len(u.Host)+len(u.RawQuery)+len(u.EscapedPath())+100)
-	out = append(out, u.Scheme...)
-	out = append(out, "://"...)
+	crHash := sha256.Sum256(buf)
+	buf = appendStringToSign(buf, t, region, service, crHash[:])
+	var sig [sha256.Size]byte
+	s.keys.entry(creds.SecretAccessKey, t, region, service).sum(&sig, buf[crEnd:])
+
 	host := req.Host
 	if host == "" {
-		host = u.Host
+		host = req.URL.Host
 	}
-	out = append(out, host...)
-	out = append(out, u.EscapedPath()...)
+	buf = slices.Grow(buf, len(req.URL.Scheme)+len("://")+len(host)+len(canonURI)+len(canonQuery)+len("?&X-Amz-Signature=")+2*sha256.Size)
+	out := buf[len(buf):]
+	if req.URL.Scheme != "" {
+		out = append(out, req.URL.Scheme...)
+		out = append(out, ':')
+	}
+	if host != "" {
+		out = append(out, "//"...)
+		out = append(out, host...)
+	}
+	out = append(out, canonURI...)
 	out = append(out, '?')
-	out = append(out, u.RawQuery...)
+	out = append(out, canonQuery...)
 	out = append(out, "&X-Amz-Signature="...)
 	out = hex.AppendEncode(out, sig[:])
-	return string(out), headers, nil
+	u := string(out)
+	*bp = buf[:0]
+	return u, headers, nil
+}
+
+// presignDropsHeader reports whether a header belongs to header signing and
+// is carried by the query of a presigned URL instead.
+func presignDropsHeader(name string) bool {
+	return len(name) == 10 && equalFoldLower(name, "x-amz-date") ||
+		len(name) == 20 && (equalFoldLower(name, "x-amz-security-token") || equalFoldLower(name, "x-amz-content-sha256"))
 }
