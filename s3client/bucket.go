@@ -101,6 +101,9 @@ type CreateBucketOutput struct {
 // is an error with Code "BucketAlreadyOwnedByYou" outside us-east-1.
 func (c *Client) CreateBucket(ctx context.Context, in *CreateBucketInput) (*CreateBucketOutput, error) {
 	const op = "CreateBucket"
+	if in == nil {
+		return nil, nilInput(op)
+	}
 	if err := checkBucket(op, in.Bucket); err != nil {
 		return nil, err
 	}
@@ -154,6 +157,9 @@ type HeadBucketOutput struct {
 // ErrNotFound; a bucket of another account, ErrForbidden.
 func (c *Client) HeadBucket(ctx context.Context, in *HeadBucketInput) (*HeadBucketOutput, error) {
 	const op = "HeadBucket"
+	if in == nil {
+		return nil, nilInput(op)
+	}
 	if err := checkBucket(op, in.Bucket); err != nil {
 		return nil, err
 	}
@@ -181,6 +187,9 @@ type DeleteBucketInput struct {
 // DeleteBucket deletes an empty bucket (Code "BucketNotEmpty" otherwise).
 func (c *Client) DeleteBucket(ctx context.Context, in *DeleteBucketInput) error {
 	const op = "DeleteBucket"
+	if in == nil {
+		return nilInput(op)
+	}
 	if err := checkBucket(op, in.Bucket); err != nil {
 		return err
 	}
@@ -213,6 +222,9 @@ type GetBucketLocationOutput struct {
 // GetBucketLocation returns the region a bucket is in.
 func (c *Client) GetBucketLocation(ctx context.Context, in *GetBucketLocationInput) (*GetBucketLocationOutput, error) {
 	const op = "GetBucketLocation"
+	if in == nil {
+		return nil, nilInput(op)
+	}
 	if err := checkBucket(op, in.Bucket); err != nil {
 		return nil, err
 	}

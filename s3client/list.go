@@ -82,6 +82,9 @@ func (x *xmlObject) object(d *urlDecoder) Object {
 // ListObjectsV2 lists one page of a bucket's objects in key order.
 func (c *Client) ListObjectsV2(ctx context.Context, in *ListObjectsV2Input) (*ListObjectsV2Output, error) {
 	const op = "ListObjectsV2"
+	if in == nil {
+		return nil, nilInput(op)
+	}
 	if err := checkBucket(op, in.Bucket); err != nil {
 		return nil, err
 	}
@@ -109,6 +112,15 @@ func (c *Client) ListObjectsV2(ctx context.Context, in *ListObjectsV2Input) (*Li
 	if err := decodeXML(op, in.Bucket, "", resp, &x); err != nil {
 		return nil, err
 	}
+	out, err := x.output()
+	if err != nil {
+		return nil, &Error{Op: op, Bucket: in.Bucket, StatusCode: resp.StatusCode, Err: err}
+	}
+	return out, nil
+}
+
+// output converts a page, decoding url-encoded names.
+func (x *xmlListObjectsV2Result) output() (*ListObjectsV2Output, error) {
 	d := urlDecoder{on: strings.EqualFold(x.EncodingType, "url")}
 	out := &ListObjectsV2Output{
 		CommonPrefixes:        d.prefixes(x.CommonPrefixes),
@@ -126,10 +138,7 @@ func (c *Client) ListObjectsV2(ctx context.Context, in *ListObjectsV2Input) (*Li
 			out.Contents[i] = x.Contents[i].object(&d)
 		}
 	}
-	if d.err != nil {
-		return nil, &Error{Op: op, Bucket: in.Bucket, StatusCode: resp.StatusCode, Err: d.err}
-	}
-	return out, nil
+	return out, d.err
 }
 
 // errNoProgress is the error of a truncated page that gives no way on; an
@@ -144,6 +153,10 @@ var errNoProgress = errors.New("s3client: truncated listing page without a conti
 // running and no goroutine is started.
 func (c *Client) AllObjects(ctx context.Context, in *ListObjectsV2Input) iter.Seq2[Object, error] {
 	return func(yield func(Object, error) bool) {
+		if in == nil {
+			yield(Object{}, nilInput("ListObjectsV2"))
+			return
+		}
 		page := *in
 		for {
 			out, err := c.ListObjectsV2(ctx, &page)
@@ -213,6 +226,9 @@ type ListObjectVersionsOutput struct {
 // a bucket's objects.
 func (c *Client) ListObjectVersions(ctx context.Context, in *ListObjectVersionsInput) (*ListObjectVersionsOutput, error) {
 	const op = "ListObjectVersions"
+	if in == nil {
+		return nil, nilInput(op)
+	}
 	if err := checkBucket(op, in.Bucket); err != nil {
 		return nil, err
 	}
@@ -237,6 +253,15 @@ func (c *Client) ListObjectVersions(ctx context.Context, in *ListObjectVersionsI
 	if err := decodeXML(op, in.Bucket, "", resp, &x); err != nil {
 		return nil, err
 	}
+	out, err := x.output()
+	if err != nil {
+		return nil, &Error{Op: op, Bucket: in.Bucket, StatusCode: resp.StatusCode, Err: err}
+	}
+	return out, nil
+}
+
+// output converts a page, decoding url-encoded names.
+func (x *xmlListVersionsResult) output() (*ListObjectVersionsOutput, error) {
 	d := urlDecoder{on: strings.EqualFold(x.EncodingType, "url")}
 	out := &ListObjectVersionsOutput{
 		CommonPrefixes:      d.prefixes(x.CommonPrefixes),
@@ -259,10 +284,7 @@ func (c *Client) ListObjectVersions(ctx context.Context, in *ListObjectVersionsI
 			IsDeleteMarker: marker, LastModified: o.LastModified, ETag: o.ETag, Size: o.Size, StorageClass: o.StorageClass,
 			Owner: o.Owner, ChecksumAlgorithm: o.ChecksumAlgorithm, ChecksumType: o.ChecksumType})
 	}
-	if d.err != nil {
-		return nil, &Error{Op: op, Bucket: in.Bucket, StatusCode: resp.StatusCode, Err: d.err}
-	}
-	return out, nil
+	return out, d.err
 }
 
 // AllObjectVersions iterates over every version and delete marker
@@ -271,6 +293,10 @@ func (c *Client) ListObjectVersions(ctx context.Context, in *ListObjectVersionsI
 // stops it.
 func (c *Client) AllObjectVersions(ctx context.Context, in *ListObjectVersionsInput) iter.Seq2[ObjectVersion, error] {
 	return func(yield func(ObjectVersion, error) bool) {
+		if in == nil {
+			yield(ObjectVersion{}, nilInput("ListObjectVersions"))
+			return
+		}
 		page := *in
 		for {
 			out, err := c.ListObjectVersions(ctx, &page)

@@ -403,6 +403,9 @@ type DeleteObjectsOutput struct {
 // exist succeeds, as in S3.
 func (c *Client) DeleteObjects(ctx context.Context, in *DeleteObjectsInput) (*DeleteObjectsOutput, error) {
 	const op = "DeleteObjects"
+	if in == nil {
+		return nil, nilInput(op)
+	}
 	if err := checkBucket(op, in.Bucket); err != nil {
 		return nil, err
 	}
@@ -498,6 +501,9 @@ type CopyObjectOutput struct {
 // transient).
 func (c *Client) CopyObject(ctx context.Context, in *CopyObjectInput) (*CopyObjectOutput, error) {
 	const op = "CopyObject"
+	if in == nil {
+		return nil, nilInput(op)
+	}
 	if err := checkObject(op, in.Bucket, in.Key); err != nil {
 		return nil, err
 	}
@@ -564,6 +570,9 @@ type GetObjectTaggingOutput struct {
 // GetObjectTagging returns an object's tags.
 func (c *Client) GetObjectTagging(ctx context.Context, in *GetObjectTaggingInput) (*GetObjectTaggingOutput, error) {
 	const op = "GetObjectTagging"
+	if in == nil {
+		return nil, nilInput(op)
+	}
 	if err := checkObject(op, in.Bucket, in.Key); err != nil {
 		return nil, err
 	}
@@ -609,6 +618,9 @@ type PutObjectTaggingOutput struct {
 // PutObjectTagging replaces an object's tags.
 func (c *Client) PutObjectTagging(ctx context.Context, in *PutObjectTaggingInput) (*PutObjectTaggingOutput, error) {
 	const op = "PutObjectTagging"
+	if in == nil {
+		return nil, nilInput(op)
+	}
 	if err := checkObject(op, in.Bucket, in.Key); err != nil {
 		return nil, err
 	}

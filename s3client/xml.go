@@ -92,8 +92,8 @@ type xmlPrefix struct {
 // --- buckets ---
 
 type xmlListBucketsResult struct {
-	Owner             *xmlOwner `xml:"Owner"`
-	Buckets           []struct {
+	Owner   *xmlOwner `xml:"Owner"`
+	Buckets []struct {
 		Name         string `xml:"Name"`
 		CreationDate s3Time `xml:"CreationDate"`
 		BucketRegion string `xml:"BucketRegion"`
