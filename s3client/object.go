@@ -123,6 +123,9 @@ func (in *PutObjectInput) header() (http.Header, error) {
 // PutObject uploads an object in one request (up to 5 GiB; the multipart
 // and transfer packages handle larger ones).
 func (c *Client) PutObject(ctx context.Context, in *PutObjectInput) (*PutObjectOutput, error) {
+	if in == nil {
+		return nil, nilInput("PutObject")
+	}
 	const op = "PutObject"
 	if err := checkObject(op, in.Bucket, in.Key); err != nil {
 		return nil, err
@@ -230,6 +233,9 @@ var ErrChecksumMismatch = errors.New("s3client: checksum mismatch")
 
 // GetObject reads an object. The body streams: nothing is buffered.
 func (c *Client) GetObject(ctx context.Context, in *GetObjectInput) (*GetObjectOutput, error) {
+	if in == nil {
+		return nil, nilInput("GetObject")
+	}
 	const op = "GetObject"
 	if err := checkObject(op, in.Bucket, in.Key); err != nil {
 		return nil, err
@@ -250,6 +256,9 @@ func (c *Client) GetObject(ctx context.Context, in *GetObjectInput) (*GetObjectO
 // HeadObject reads an object's metadata. A missing object is an *Error
 // with Code "NotFound" (HEAD answers have no body), matching ErrNotFound.
 func (c *Client) HeadObject(ctx context.Context, in *GetObjectInput) (*ObjectMeta, error) {
+	if in == nil {
+		return nil, nilInput("HeadObject")
+	}
 	const op = "HeadObject"
 	if err := checkObject(op, in.Bucket, in.Key); err != nil {
 		return nil, err
@@ -333,6 +342,9 @@ func (in *DeleteObjectInput) request(op string) *request {
 // DeleteObject deletes an object (or one version of it). Deleting a key
 // that does not exist succeeds, as in S3.
 func (c *Client) DeleteObject(ctx context.Context, in *DeleteObjectInput) (*DeleteObjectOutput, error) {
+	if in == nil {
+		return nil, nilInput("DeleteObject")
+	}
 	const op = "DeleteObject"
 	if err := checkObject(op, in.Bucket, in.Key); err != nil {
 		return nil, err

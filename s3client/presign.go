@@ -105,6 +105,9 @@ func (c *Client) presign(ctx context.Context, r *request, expires time.Duration)
 // and the part number go in the query; Range, conditions and SSE-C headers
 // are signed and must be sent.
 func (c *Client) PresignGetObject(ctx context.Context, in *GetObjectInput, expires time.Duration) (*PresignedRequest, error) {
+	if in == nil {
+		return nil, nilInput("PresignGetObject")
+	}
 	if err := checkObject("PresignGetObject", in.Bucket, in.Key); err != nil {
 		return nil, err
 	}
@@ -115,6 +118,9 @@ func (c *Client) PresignGetObject(ctx context.Context, in *GetObjectInput, expir
 
 // PresignHeadObject presigns a HeadObject.
 func (c *Client) PresignHeadObject(ctx context.Context, in *GetObjectInput, expires time.Duration) (*PresignedRequest, error) {
+	if in == nil {
+		return nil, nilInput("PresignHeadObject")
+	}
 	if err := checkObject("PresignHeadObject", in.Bucket, in.Key); err != nil {
 		return nil, err
 	}
@@ -127,6 +133,9 @@ func (c *Client) PresignHeadObject(ctx context.Context, in *GetObjectInput, expi
 // ignored; Content-Type, metadata, ACL, SSE and checksum values given are
 // signed and returned in Header, for the holder to send.
 func (c *Client) PresignPutObject(ctx context.Context, in *PutObjectInput, expires time.Duration) (*PresignedRequest, error) {
+	if in == nil {
+		return nil, nilInput("PresignPutObject")
+	}
 	const op = "PresignPutObject"
 	if err := checkObject(op, in.Bucket, in.Key); err != nil {
 		return nil, err
@@ -140,6 +149,9 @@ func (c *Client) PresignPutObject(ctx context.Context, in *PutObjectInput, expir
 
 // PresignDeleteObject presigns a DeleteObject.
 func (c *Client) PresignDeleteObject(ctx context.Context, in *DeleteObjectInput, expires time.Duration) (*PresignedRequest, error) {
+	if in == nil {
+		return nil, nilInput("PresignDeleteObject")
+	}
 	const op = "PresignDeleteObject"
 	if err := checkObject(op, in.Bucket, in.Key); err != nil {
 		return nil, err
@@ -150,6 +162,9 @@ func (c *Client) PresignDeleteObject(ctx context.Context, in *DeleteObjectInput,
 // PresignCreateMultipartUpload presigns the start of a multipart upload;
 // the holder POSTs to the URL with the returned headers.
 func (c *Client) PresignCreateMultipartUpload(ctx context.Context, in *CreateMultipartUploadInput, expires time.Duration) (*PresignedRequest, error) {
+	if in == nil {
+		return nil, nilInput("PresignCreateMultipartUpload")
+	}
 	const op = "PresignCreateMultipartUpload"
 	if err := checkObject(op, in.Bucket, in.Key); err != nil {
 		return nil, err
@@ -165,6 +180,9 @@ func (c *Client) PresignCreateMultipartUpload(ctx context.Context, in *CreateMul
 // part's bytes to the URL. Body, ContentLength, ChecksumAlgorithm and
 // Progress are ignored; a ContentMD5 given is signed and must be sent.
 func (c *Client) PresignUploadPart(ctx context.Context, in *UploadPartInput, expires time.Duration) (*PresignedRequest, error) {
+	if in == nil {
+		return nil, nilInput("PresignUploadPart")
+	}
 	const op = "PresignUploadPart"
 	if err := checkUpload(op, in.Bucket, in.Key, in.UploadID); err != nil {
 		return nil, err
@@ -179,6 +197,9 @@ func (c *Client) PresignUploadPart(ctx context.Context, in *UploadPartInput, exp
 // holder POSTs the CompleteMultipartUpload XML (parts and ETags) to the
 // URL. Parts are not part of the signature and may be empty here.
 func (c *Client) PresignCompleteMultipartUpload(ctx context.Context, in *CompleteMultipartUploadInput, expires time.Duration) (*PresignedRequest, error) {
+	if in == nil {
+		return nil, nilInput("PresignCompleteMultipartUpload")
+	}
 	const op = "PresignCompleteMultipartUpload"
 	if err := checkUpload(op, in.Bucket, in.Key, in.UploadID); err != nil {
 		return nil, err
@@ -188,6 +209,9 @@ func (c *Client) PresignCompleteMultipartUpload(ctx context.Context, in *Complet
 
 // PresignAbortMultipartUpload presigns the abort of an upload (a DELETE).
 func (c *Client) PresignAbortMultipartUpload(ctx context.Context, in *AbortMultipartUploadInput, expires time.Duration) (*PresignedRequest, error) {
+	if in == nil {
+		return nil, nilInput("PresignAbortMultipartUpload")
+	}
 	const op = "PresignAbortMultipartUpload"
 	if err := checkUpload(op, in.Bucket, in.Key, in.UploadID); err != nil {
 		return nil, err
