@@ -11,8 +11,9 @@ import (
 )
 
 // EnvProvider reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and the
-// optional AWS_SESSION_TOKEN and AWS_CREDENTIAL_EXPIRATION (RFC 3339, as
-// boto3 reads it) on every Retrieve. With neither key set its error matches
+// optional AWS_SESSION_TOKEN (else AWS_SECURITY_TOKEN, the boto2 name that
+// botocore still reads) and AWS_CREDENTIAL_EXPIRATION (RFC 3339, as boto3
+// reads it) on every Retrieve. With neither key set its error matches
 // ErrNotConfigured; with only one set it is a configuration error.
 type EnvProvider struct {
 	// Getenv looks up a variable; nil means os.Getenv.
@@ -31,7 +32,11 @@ func (p EnvProvider) Retrieve(context.Context) (sigv4.Credentials, error) {
 	case secret == "":
 		return sigv4.Credentials{}, fmt.Errorf("credentials: environment: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
 	}
-	c := sigv4.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: getenv("AWS_SESSION_TOKEN")}
+	token := getenv("AWS_SESSION_TOKEN")
+	if token == "" {
+		token = getenv("AWS_SECURITY_TOKEN")
+	}
+	c := sigv4.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: token}
 	if exp := getenv("AWS_CREDENTIAL_EXPIRATION"); exp != "" {
 		t, err := time.Parse(time.RFC3339, exp)
 		if err != nil {

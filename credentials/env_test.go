@@ -19,6 +19,8 @@ func TestEnvProvider(t *testing.T) {
 		{"none", nil, false, true, "", time.Time{}},
 		{"keys", map[string]string{"AWS_ACCESS_KEY_ID": testAccessKeyID, "AWS_SECRET_ACCESS_KEY": testSecret}, true, false, "", time.Time{}},
 		{"keys and token", map[string]string{"AWS_ACCESS_KEY_ID": testAccessKeyID, "AWS_SECRET_ACCESS_KEY": testSecret, "AWS_SESSION_TOKEN": testSession}, true, false, testSession, time.Time{}},
+		{"boto2 token name", map[string]string{"AWS_ACCESS_KEY_ID": testAccessKeyID, "AWS_SECRET_ACCESS_KEY": testSecret, "AWS_SECURITY_TOKEN": testSession}, true, false, testSession, time.Time{}},
+		{"standard token name wins", map[string]string{"AWS_ACCESS_KEY_ID": testAccessKeyID, "AWS_SECRET_ACCESS_KEY": testSecret, "AWS_SESSION_TOKEN": testSession, "AWS_SECURITY_TOKEN": "old"}, true, false, testSession, time.Time{}},
 		{"expiration", map[string]string{"AWS_ACCESS_KEY_ID": testAccessKeyID, "AWS_SECRET_ACCESS_KEY": testSecret, "AWS_CREDENTIAL_EXPIRATION": "2030-05-06T07:08:09Z"},
 			true, false, "", time.Date(2030, 5, 6, 7, 8, 9, 0, time.UTC)},
 		{"bad expiration", map[string]string{"AWS_ACCESS_KEY_ID": testAccessKeyID, "AWS_SECRET_ACCESS_KEY": testSecret, "AWS_CREDENTIAL_EXPIRATION": "tomorrow"}, false, false, "", time.Time{}},

@@ -26,7 +26,7 @@ import (
 //     external_id, duration_seconds and mfa_serial are honoured;
 //  2. web_identity_token_file with role_arn: AssumeRoleWithWebIdentity;
 //  3. aws_access_key_id and aws_secret_access_key (with
-//     aws_session_token) in the credentials file;
+//     aws_session_token, else aws_security_token) in the credentials file;
 //  4. credential_process;
 //  5. the same keys in the config file.
 //
@@ -198,7 +198,11 @@ func staticKeys(prof *awsconfig.Profile, s *awsconfig.Section) (creds sigv4.Cred
 	case secret == "":
 		return sigv4.Credentials{}, "", false, profileErrorf(prof, s.Where("aws_access_key_id"), "aws_access_key_id without aws_secret_access_key")
 	}
-	return sigv4.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: s.Get("aws_session_token")}, s.File, true, nil
+	token := s.Get("aws_session_token")
+	if token == "" {
+		token = s.Get("aws_security_token") // the boto2 name, still read by botocore
+	}
+	return sigv4.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: token}, s.File, true, nil
 }
 
 // anyStaticKeys looks in the credentials file, then the config file.

@@ -53,6 +53,29 @@ func TestSharedConfigKeysAndProcess(t *testing.T) {
 	}
 }
 
+// TestSharedConfigSecurityToken: aws_security_token, the boto2 name, is
+// read when aws_session_token is not set, in either file.
+func TestSharedConfigSecurityToken(t *testing.T) {
+	tests := []struct {
+		name, config, creds, want string
+	}{
+		{"credentials file", "", "[default]\naws_access_key_id = K\naws_secret_access_key = s\naws_security_token = " + testSession + "\n", testSession},
+		{"config file", "[default]\naws_access_key_id = K\naws_secret_access_key = s\naws_security_token = " + testSession + "\n", "", testSession},
+		{"aws_session_token wins", "", "[default]\naws_access_key_id = K\naws_secret_access_key = s\naws_security_token = old\naws_session_token = " + testSession + "\n", testSession},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			creds, err := NewSharedConfigProvider(Options{Getenv: env(filesEnv(t, tt.config, tt.creds))}).Retrieve(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if creds.SessionToken != tt.want {
+				t.Errorf("token = %q, want %q", creds.SessionToken, tt.want)
+			}
+		})
+	}
+}
+
 func TestSharedConfigProfileFromEnv(t *testing.T) {
 	m := filesEnv(t, "[profile ci]\naws_access_key_id = CIKEY\naws_secret_access_key = s\n", "", "AWS_PROFILE", "ci")
 	creds, err := NewSharedConfigProvider(Options{Getenv: env(m)}).Retrieve(context.Background())

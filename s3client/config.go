@@ -2,7 +2,8 @@ package s3client
 
 // The client's settings (Config) and LoadConfig, which fills them from the
 // environment and the AWS shared files as the AWS CLI does. The parsing of
-// those files is internal/awsconfig's; the HTTP transport is transport.go's.
+// those files is internal/awsconfig's, the credential sources are the
+// credentials package's, and the HTTP transport is transport.go's.
 
 import (
 	"context"
@@ -14,9 +15,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/s3kit/s3kit/credentials"
 	"github.com/s3kit/s3kit/internal/awsconfig"
 	"github.com/s3kit/s3kit/sigv4"
 )
@@ -125,7 +126,8 @@ type Config struct {
 	// names without dots, virtual-hosted addressing.
 	UseAccelerate bool
 	// Credentials signs every request; nil sends anonymous, unsigned
-	// requests (public buckets).
+	// requests (public buckets). LoadConfig sets a *credentials.Chain,
+	// whose Source method says which source it used.
 	Credentials sigv4.CredentialsProvider
 	// HTTPClient sends the requests; nil means a client with
 	// DefaultTransport() and no overall timeout (transfers can take
@@ -185,7 +187,8 @@ func (c *Config) validate() error {
 
 // LoadOptions adjusts LoadConfig; a nil *LoadOptions means the defaults.
 type LoadOptions struct {
-	// Profile overrides AWS_PROFILE.
+	// Profile overrides AWS_PROFILE; as in boto3, a profile named here
+	// also keeps the environment's keys out of Credentials.
 	Profile string
 	// Getenv replaces os.Getenv, for tests and for programs that keep
 	// their settings elsewhere. Every environment read goes through it,
@@ -222,25 +225,39 @@ type LoadOptions struct {
 //   - HTTPClient: with AWS_CA_BUNDLE or ca_bundle (a PEM file), a client
 //     with DefaultTransport() trusting only those certificates; otherwise
 //     nil (the default).
-//   - Credentials, in botocore's order: AWS_ACCESS_KEY_ID,
-//     AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN (and
-//     AWS_CREDENTIAL_EXPIRATION); then keys in the credentials file; then
-//     credential_process (run when credentials are first needed, cached
-//     until five minutes before they expire); then keys in the config
-//     file. A source that botocore would try before the keys but s3kit
-//     cannot use yet — role_arn, web identity (web_identity_token_file,
-//     AWS_WEB_IDENTITY_TOKEN_FILE), SSO (sso_session, sso_start_url),
-//     credential_source — is an error wrapping errors.ErrUnsupported,
-//     rather than a silent fall-back to other keys. With no source at all,
-//     Credentials is nil (anonymous requests).
+//   - Credentials: a *credentials.Chain, credentials.NewDefaultChain given
+//     LoadOptions.Profile, the Region above, LoadOptions.Getenv and the
+//     CA-bundle HTTPClient, if any, for its own requests (STS, the
+//     metadata endpoints). It takes, in the AWS SDKs' order, the first of:
+//     the environment's keys (skipped when LoadOptions.Profile is set, as
+//     boto3 skips them for a profile named in code); the profile's
+//     role_arn, web_identity_token_file, keys in the credentials file,
+//     credential_process, keys in the config file;
+//     AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN; the ECS or EKS
+//     container endpoint; EC2 instance metadata. The chain's Source method
+//     names the one it used. The credentials package documents each source
+//     and the variables that move or disable them (AWS_ENDPOINT_URL_STS,
+//     AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_EC2_METADATA_SERVICE_ENDPOINT,
+//     AWS_EC2_METADATA_DISABLED); for its other options (MFATokenCode,
+//     AllowIMDSv1), build a chain and replace Credentials.
+//
+// The chain looks for credentials when the first request needs them, since
+// most sources are remote or run a program: a source that is configured
+// but broken (role_arn without source_profile, a key without its pair in a
+// file, a missing token file, an SSO profile, which s3kit does not
+// support) and the absence of any source are errors of that request, which
+// wrap a *credentials.ChainError listing what each source said. What costs
+// nothing to check is checked here: half a key pair or a bad
+// AWS_CREDENTIAL_EXPIRATION in the environment, when the chain would read
+// it. For anonymous requests (public buckets), set Credentials to nil.
 //
 // Booleans are "true" or "false" (any case); anything else is an error
 // that says where the value came from. Errors never contain secrets.
 //
-// ctx bounds nothing yet: every source LoadConfig reads is local, and
-// credential_process runs later, under the context of the first request.
+// ctx bounds nothing: every source LoadConfig reads is local, and the
+// credential sources are used later, under the context of the first
+// request.
 func LoadConfig(ctx context.Context, opts *LoadOptions) (Config, error) {
-	_ = ctx
 	var o LoadOptions
 	if opts != nil {
 		o = *opts
@@ -248,18 +265,19 @@ func LoadConfig(ctx context.Context, opts *LoadOptions) (Config, error) {
 	if o.Getenv == nil {
 		o.Getenv = os.Getenv
 	}
-	l := loader{getenv: o.Getenv}
+	l := loader{getenv: o.Getenv, named: o.Profile}
 	prof, err := awsconfig.Load(o.Getenv, o.Profile)
 	if err != nil {
 		return Config{}, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	l.prof = prof
-	return l.load()
+	return l.load(ctx)
 }
 
 // loader reads one setting after another for LoadConfig.
 type loader struct {
 	getenv func(string) string
+	named  string // LoadOptions.Profile
 	prof   *awsconfig.Profile
 }
 
@@ -310,7 +328,7 @@ func (s setting) bool(name string) (bool, error) {
 	return false, fmt.Errorf("%w: %s: %s %q is not true or false", ErrInvalidConfig, s.where, name, s.value)
 }
 
-func (l *loader) load() (Config, error) {
+func (l *loader) load(ctx context.Context) (Config, error) {
 	var cfg Config
 	var endpointFrom string
 	region := first(l.env("AWS_REGION"), l.env("AWS_DEFAULT_REGION"), l.profile("region"))
@@ -389,9 +407,20 @@ func (l *loader) load() (Config, error) {
 		return Config{}, err
 	}
 
-	if cfg.Credentials, err = l.credentials(); err != nil {
-		return Config{}, err
+	// The environment's keys cost nothing to check, and half a pair
+	// would fail every request; the chain reads them only when no
+	// profile was named in LoadOptions.
+	if l.named == "" {
+		if _, err := (credentials.EnvProvider{Getenv: l.getenv}).Retrieve(ctx); err != nil && !errors.Is(err, credentials.ErrNotConfigured) {
+			return Config{}, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+		}
 	}
+	cfg.Credentials = credentials.NewDefaultChain(credentials.Options{
+		Profile:    l.named,
+		Region:     cfg.Region,
+		Getenv:     l.getenv,
+		HTTPClient: cfg.HTTPClient,
+	})
 	return cfg, nil
 }
 
@@ -407,137 +436,3 @@ func loadCABundle(path string) (*x509.CertPool, error) {
 	}
 	return pool, nil
 }
-
-// credentials picks the credential source; see LoadConfig.
-func (l *loader) credentials() (sigv4.CredentialsProvider, error) {
-	akid, secret := l.env("AWS_ACCESS_KEY_ID"), l.env("AWS_SECRET_ACCESS_KEY")
-	if akid.set() || secret.set() {
-		if !akid.set() || !secret.set() {
-			return nil, fmt.Errorf("%w: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together", ErrInvalidConfig)
-		}
-		c := sigv4.Credentials{AccessKeyID: akid.value, SecretAccessKey: secret.value,
-			SessionToken: first(l.env("AWS_SESSION_TOKEN"), l.env("AWS_SECURITY_TOKEN")).value}
-		if exp := l.env("AWS_CREDENTIAL_EXPIRATION"); exp.set() {
-			t, err := time.Parse(time.RFC3339, exp.value)
-			if err != nil {
-				return nil, fmt.Errorf("%w: AWS_CREDENTIAL_EXPIRATION %q is not an RFC 3339 time", ErrInvalidConfig, exp.value)
-			}
-			c.Expires = t
-		}
-		return sigv4.StaticProvider{Credentials: c}, nil
-	}
-
-	// What botocore tries before the shared keys, and s3kit cannot do yet.
-	for _, key := range [...]string{"role_arn", "web_identity_token_file", "sso_session", "sso_start_url", "credential_source"} {
-		if s := l.profile(key); s.set() {
-			return nil, fmt.Errorf("s3client: %s: profile %q: %s credentials: %w", s.where, l.prof.Name, key, errors.ErrUnsupported)
-		}
-	}
-	if s := l.env("AWS_WEB_IDENTITY_TOKEN_FILE"); s.set() {
-		return nil, fmt.Errorf("s3client: %s: web identity credentials: %w", s.where, errors.ErrUnsupported)
-	}
-
-	if p, err := sectionKeys(l.prof.Credentials); p != nil || err != nil {
-		return p, err
-	}
-	if s := l.profile("credential_process"); s.set() {
-		return newProcessProvider(s.value), nil
-	}
-	return sectionKeys(l.prof.Config)
-}
-
-// sectionKeys returns a provider of the keys in one file's profile
-// section, nil if it has none.
-func sectionKeys(s *awsconfig.Section) (sigv4.CredentialsProvider, error) {
-	get := func(k string) string { return strings.TrimSpace(s.Get(k)) }
-	akid, secret := get("aws_access_key_id"), get("aws_secret_access_key")
-	switch {
-	case akid == "" && secret == "":
-		return nil, nil
-	case akid == "":
-		return nil, fmt.Errorf("%w: %s: aws_secret_access_key without aws_access_key_id", ErrInvalidConfig, s.Where("aws_secret_access_key"))
-	case secret == "":
-		return nil, fmt.Errorf("%w: %s: aws_access_key_id without aws_secret_access_key", ErrInvalidConfig, s.Where("aws_access_key_id"))
-	}
-	token := get("aws_session_token")
-	if token == "" {
-		token = get("aws_security_token") // the boto2 name, still read by botocore
-	}
-	return sigv4.NewStaticProvider(akid, secret, token), nil
-}
-
-// processRefreshWindow is how long before their expiry credentials from
-// credential_process are fetched again, so that a request signed with them
-// does not arrive after they lapse.
-const processRefreshWindow = 5 * time.Minute
-
-// processProvider runs credential_process when it has no fresh
-// credentials; concurrent callers wait for one run instead of each
-// starting the command.
-type processProvider struct {
-	command string
-	now     func() time.Time
-	sem     chan struct{} // held while the command runs
-
-	mu    sync.Mutex
-	creds sigv4.Credentials
-	have  bool
-}
-
-func newProcessProvider(command string) *processProvider {
-	return &processProvider{command: command, now: time.Now, sem: make(chan struct{}, 1)}
-}
-
-func (p *processProvider) cached() (sigv4.Credentials, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.have && (p.creds.Expires.IsZero() || p.now().Add(processRefreshWindow).Before(p.creds.Expires)) {
-		return p.creds, true
-	}
-	return sigv4.Credentials{}, false
-}
-
-// Retrieve returns the cached credentials or runs the command. Credentials
-// without an Expiration are kept for the life of the provider; others are
-// fetched again five minutes before they expire.
-func (p *processProvider) Retrieve(ctx context.Context) (sigv4.Credentials, error) {
-	if c, ok := p.cached(); ok {
-		return c, nil
-	}
-	select {
-	case p.sem <- struct{}{}:
-	case <-ctx.Done():
-		return sigv4.Credentials{}, fmt.Errorf("s3client: credentials: %w", ctx.Err())
-	}
-	defer func() { <-p.sem }()
-	if c, ok := p.cached(); ok { // fetched while we waited
-		return c, nil
-	}
-	c, err := awsconfig.ProcessCredentials(ctx, p.command)
-	if err != nil {
-		return sigv4.Credentials{}, fmt.Errorf("s3client: credentials: %w", err)
-	}
-	if c.Expired(p.now()) {
-		return sigv4.Credentials{}, fmt.Errorf("s3client: credentials: credential_process returned credentials that expired at %s", c.Expires.UTC().Format(time.RFC3339))
-	}
-	p.mu.Lock()
-	p.creds, p.have = c, true
-	p.mu.Unlock()
-	return c, nil
-}
-
-// String names the program only: the rest of the command line may hold a
-// secret.
-func (p *processProvider) String() string {
-	prog := "?"
-	if args, err := awsconfig.SplitCommand(p.command); err == nil && len(args) > 0 {
-		prog = args[0]
-	}
-	return "s3client.processProvider{" + prog + "}"
-}
-
-// GoString is used by %#v; it redacts like String.
-func (p *processProvider) GoString() string { return p.String() }
-
-// Format redacts for every verb.
-func (p *processProvider) Format(f fmt.State, verb rune) { fmt.Fprint(f, p.String()) }
