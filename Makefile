@@ -7,7 +7,7 @@ PKGS    := ./...
 FUZZTIME ?= 30s
 BENCHTIME ?= 1s
 
-.PHONY: all test vet test-race test-386 conformance bench fuzz cover demo
+.PHONY: all test vet test-race test-386 conformance conformance-seaweedfs bench fuzz cover demo
 
 all: test
 
@@ -16,6 +16,7 @@ test: vet test-race test-386 conformance
 vet:
 	$(GO) vet ./...
 	$(GO) vet -tags conformance ./conformance/...
+	$(GO) vet -tags seaweedfs ./conformance/...
 
 test-race:
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
@@ -25,9 +26,17 @@ test-386:
 	GOARCH=386 CGO_ENABLED=0 $(GO) test -count=1 -timeout 15m $(PKGS)
 
 # The suite against versitygw, a server that verifies every signature the
-# way AWS does (installed into .tools/ on first use, about a minute).
+# way AWS does (installed into .tools/ on first use, about a minute), and
+# presignpost's upload form in headless Chromium (scripts/browser.sh installs
+# the Debian packages chromium and chromium-driver when root).
 conformance:
 	scripts/conformance.sh
+
+# The suite against SeaweedFS, a distributed store (built into .tools/ on
+# first use, about 10 minutes). Not part of `make test`: too slow for every
+# CI run.
+conformance-seaweedfs:
+	scripts/seaweedfs.sh test
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # conformance.sh runs the conformance suite against versitygw, the strict
-# server: it starts it (installing it into .tools/ when missing), runs the
-# tests tagged "conformance", and stops exactly what it started, whatever
-# the outcome. Extra arguments go to `go test` (e.g. -run TestVersitygw/http).
+# server: it makes sure headless Chromium is there for the browser test
+# (scripts/browser.sh), starts versitygw (installing it into .tools/ when
+# missing), runs the tests tagged "conformance", and stops exactly what it
+# started, whatever the outcome. Extra arguments go to `go test` (e.g.
+# -run TestVersitygw/http).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+scripts/browser.sh ensure
+eval "$(scripts/browser.sh env)"
 scripts/versitygw.sh start
 trap 'scripts/versitygw.sh stop >/dev/null 2>&1 || true' EXIT
 eval "$(scripts/versitygw.sh env)"

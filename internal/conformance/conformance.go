@@ -43,6 +43,16 @@ type Capabilities struct {
 	// and a key ending in "/" is a directory that holds no data. The
 	// requests are still signed and checked; only what is listed differs.
 	FileKeys bool
+	// TreeKeys marks a store that keeps keys in a directory tree (the
+	// SeaweedFS filer): a key with a "." segment ("a/./b") is refused with
+	// InvalidRequest, and a key ending in "/" holds data but cannot be a
+	// copy source (NoSuchKey). There the first hard key is not run and the
+	// second is not copied; the rest of each case runs as everywhere.
+	TreeKeys bool
+	// AnyRegion marks a server that accepts a signature scoped to any
+	// region (SeaweedFS checks it with the region the request names), so a
+	// wrong region is neither refused nor redirected; that case is not run.
+	AnyRegion bool
 }
 
 // Target is one server in one addressing style and scheme.

@@ -28,6 +28,9 @@ func testHardKeys(e *env) {
 	c := e.client(nil)
 	for _, key := range hardKeys() {
 		e.t.Run(fmt.Sprintf("%.40q", key), func(t *testing.T) {
+			if e.tg.Caps.TreeKeys && strings.Contains(key, "/./") {
+				t.Skipf("%s: a tree store refuses keys with a \".\" segment", e.tg.Name)
+			}
 			body := []byte("data of " + key)
 			fileKeys := e.tg.Caps.FileKeys && (strings.Contains(key, "//") || strings.Contains(key, "/./") || strings.HasSuffix(key, "/"))
 			if e.tg.Caps.FileKeys && strings.HasSuffix(key, "/") {
@@ -58,7 +61,7 @@ func testHardKeys(e *env) {
 			if !found && !fileKeys {
 				t.Errorf("ListObjectsV2 with the key as prefix does not list it")
 			}
-			if fileKeys && strings.HasSuffix(key, "/") {
+			if (fileKeys || e.tg.Caps.TreeKeys) && strings.HasSuffix(key, "/") {
 				// A directory is not an object to copy on a file store.
 				if _, err := c.DeleteObject(e.ctx, &s3client.DeleteObjectInput{Bucket: e.bucket, Key: key}); err != nil {
 					t.Fatalf("DeleteObject: %v", err)
