@@ -22,6 +22,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -231,7 +232,7 @@ func (c *Client) preparePayload(r *request, open func() io.Reader, signed bool) 
 		// UNSIGNED-PAYLOAD with the checksum computed as the bytes go out and
 		// sent as a trailer: every byte is checked, at no extra pass.
 		p.stream = &sigv4.StreamingOptions{Payload: sigv4.StreamingUnsignedPayloadTrailer,
-			Checksum: alg.NewHash(), ChecksumHeader: alg.Header(), ChunkSize: 1 << 20}
+			Checksum: alg.NewHash(), ChecksumHeader: alg.Header()}
 		p.hash = p.stream.Payload
 	default:
 		p.hash = sigv4.UnsignedPayload
@@ -239,20 +240,37 @@ func (c *Client) preparePayload(r *request, open func() io.Reader, signed bool) 
 	return p, nil
 }
 
-// countReader reports bytes read to a progress function.
+// countReader reports bytes read to a progress function. net/http may
+// still be reading a request body after the response has come back (a
+// server that answered early), so the count is guarded and frozen when the
+// attempt ends: bytes read after that are neither reported nor taken back.
 type countReader struct {
-	r    io.Reader
-	fn   func(int64)
-	sent int64
+	r       io.Reader
+	fn      func(int64)
+	mu      sync.Mutex
+	sent    int64
+	stopped bool
 }
 
 func (c *countReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	if n > 0 {
-		c.sent += int64(n)
-		c.fn(int64(n))
+		c.mu.Lock()
+		if !c.stopped {
+			c.sent += int64(n)
+			c.fn(int64(n))
+		}
+		c.mu.Unlock()
 	}
 	return n, err
+}
+
+// stop freezes the count and returns the bytes reported.
+func (c *countReader) stop() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.stopped = true
+	return c.sent
 }
 
 // do runs the request through the pipeline and returns the successful
@@ -298,7 +316,7 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 		attempts++
 		resp, p, err := c.attempt(ctx, r, open, region)
 		if p != nil && p.counter != nil {
-			lastSent = p.counter.sent
+			lastSent = p.counter.stop()
 		}
 		if err == nil {
 			return resp, nil

@@ -1,0 +1,157 @@
+// Package multipart is s3kit's multipart engine: it uploads an object as
+// concurrent parts, from a file-like io.ReaderAt without copying its bytes
+// or from a stream of unknown length within a memory budget; it resumes an
+// upload that an earlier process left unfinished; and it copies large
+// objects with concurrent UploadPartCopy ranges, keeping their metadata.
+//
+// The engine never builds an HTTP request: it calls the operations of an
+// s3client.Client (through the small interfaces UploadAPI and CopyAPI, which
+// tests can fake). Package transfer, the manager users meet, puts files,
+// directories and shared bandwidth on top of it.
+//
+// Every upload follows the same rules: parts run on a bounded group of
+// goroutines; the first failure cancels the others; all of them are joined
+// before CompleteMultipartUpload or AbortMultipartUpload is sent; an
+// abandoned upload is aborted on a context that survives the caller's
+// cancellation; and the error names the upload ID and the failing part. No
+// goroutine outlives a call.
+package multipart
+
+// This file holds the interfaces the engine consumes, the S3 limits and the
+// error types; upload.go the Uploader, resume.go its Resume, copy.go the
+// Copier, session.go what they share (recording parts, completing,
+// aborting), sizing.go the part-size arithmetic, source.go the part
+// readers and the buffer pool, and internal/group the worker group.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/s3kit/s3kit/s3client"
+)
+
+// UploadAPI is what the Uploader needs from an S3 client. *s3client.Client
+// implements it; tests may provide their own.
+type UploadAPI interface {
+	PutObject(context.Context, *s3client.PutObjectInput) (*s3client.PutObjectOutput, error)
+	CreateMultipartUpload(context.Context, *s3client.CreateMultipartUploadInput) (*s3client.CreateMultipartUploadOutput, error)
+	UploadPart(context.Context, *s3client.UploadPartInput) (*s3client.UploadPartOutput, error)
+	CompleteMultipartUpload(context.Context, *s3client.CompleteMultipartUploadInput) (*s3client.CompleteMultipartUploadOutput, error)
+	AbortMultipartUpload(context.Context, *s3client.AbortMultipartUploadInput) error
+	// ListParts lists a page of an upload's parts; Resume uses it.
+	ListParts(context.Context, *s3client.ListPartsInput) (*s3client.ListPartsOutput, error)
+}
+
+// CopyAPI is what the Copier needs from an S3 client. *s3client.Client
+// implements it; tests may provide their own.
+type CopyAPI interface {
+	HeadObject(context.Context, *s3client.GetObjectInput) (*s3client.ObjectMeta, error)
+	GetObjectTagging(context.Context, *s3client.GetObjectTaggingInput) (*s3client.GetObjectTaggingOutput, error)
+	CopyObject(context.Context, *s3client.CopyObjectInput) (*s3client.CopyObjectOutput, error)
+	CreateMultipartUpload(context.Context, *s3client.CreateMultipartUploadInput) (*s3client.CreateMultipartUploadOutput, error)
+	UploadPartCopy(context.Context, *s3client.UploadPartCopyInput) (*s3client.UploadPartCopyOutput, error)
+	CompleteMultipartUpload(context.Context, *s3client.CompleteMultipartUploadInput) (*s3client.CompleteMultipartUploadOutput, error)
+	AbortMultipartUpload(context.Context, *s3client.AbortMultipartUploadInput) error
+}
+
+// Limiter paces the bytes an upload sends; package transfer implements it
+// with a token bucket shared by all its transfers. WaitN blocks until n more
+// bytes may be sent, or returns ctx's error. It is called from several
+// goroutines at once, with n the size of one read of a part's body (tens of
+// KiB; it may exceed a token bucket's burst, which must then be waited for
+// in installments).
+type Limiter interface {
+	WaitN(ctx context.Context, n int) error
+}
+
+// S3's limits on multipart uploads, and the engine's defaults.
+const (
+	// MinPartSize is the smallest part S3 accepts, except for the last.
+	MinPartSize = 5 << 20
+	// MaxPartSize is the largest part S3 accepts.
+	MaxPartSize = 5 << 30
+	// MaxParts is the largest part number.
+	MaxParts = 10000
+	// MaxObjectSize is the most MaxParts parts of MaxPartSize hold.
+	MaxObjectSize int64 = MaxParts * MaxPartSize
+	// MaxCopyObjectSize is the largest object one CopyObject can copy.
+	MaxCopyObjectSize = 5 << 30
+
+	DefaultPartSize     = 8 << 20   // Uploader.PartSize
+	DefaultConcurrency  = 10        // Uploader.Concurrency, Copier.Concurrency
+	DefaultMemoryBudget = 256 << 20 // Uploader.MemoryBudget
+	DefaultCopyPartSize = 64 << 20  // Copier.PartSize
+	// DefaultCopyThreshold is Copier.Threshold: smaller objects are copied
+	// with one CopyObject.
+	DefaultCopyThreshold = 64 << 20
+)
+
+// Errors the engine returns (wrapped, match them with errors.Is).
+var (
+	// ErrTooManyParts is returned when a stream needs more than MaxParts
+	// parts, or a known size more than MaxObjectSize.
+	ErrTooManyParts = errors.New("multipart: the object needs more than 10000 parts")
+	// ErrSourceSize is returned when a source holds fewer or more bytes
+	// than its declared size, or than the parts sent add up to.
+	ErrSourceSize = errors.New("multipart: source size does not match")
+	// ErrNotResumable is returned by Resume for a source that is not an
+	// io.ReaderAt of known size: kept parts must be checked against it.
+	ErrNotResumable = errors.New("multipart: Resume needs an io.ReaderAt body of known size")
+)
+
+// PartSizeError reports a configured part size outside S3's limits
+// (MinPartSize to MaxPartSize).
+type PartSizeError struct {
+	PartSize int64
+}
+
+// Error says which size was refused and what is allowed.
+func (e *PartSizeError) Error() string {
+	return fmt.Sprintf("multipart: part size %d is outside %d (5 MiB) to %d (5 GiB)", e.PartSize, int64(MinPartSize), int64(MaxPartSize))
+}
+
+// UploadError is the error of an upload or multipart copy that failed after
+// its multipart upload was created (or, with a zero UploadID, before). It
+// names the upload and the part whose failure stopped it; Err is that
+// failure, joined with the error of the abort if the abort failed too.
+type UploadError struct {
+	Op         string // "Upload", "Resume" or "Copy"
+	Bucket     string
+	Key        string
+	UploadID   string // "" when no multipart upload was created
+	PartNumber int    // 0 when no single part failed (create, complete, cancellation, reading a stream)
+	// Aborted reports that AbortMultipartUpload succeeded: the parts are
+	// gone. When false and UploadID is set (LeavePartsOnError, or a failed
+	// abort), the upload remains and Uploader.Resume can finish it.
+	Aborted bool
+	Err     error
+}
+
+// Error formats as "multipart: Upload bucket/key (upload ID x) part 3: cause".
+func (e *UploadError) Error() string {
+	s := "multipart: " + e.Op + " " + e.Bucket + "/" + e.Key
+	if e.UploadID != "" {
+		s += " (upload ID " + e.UploadID + ")"
+	}
+	if e.PartNumber > 0 {
+		s += fmt.Sprintf(" part %d", e.PartNumber)
+	}
+	if e.Aborted {
+		s += " [aborted]"
+	}
+	return s + ": " + e.Err.Error()
+}
+
+// Unwrap returns the underlying error.
+func (e *UploadError) Unwrap() error { return e.Err }
+
+// partFailure carries the number of the part that failed from a worker to
+// the UploadError.
+type partFailure struct {
+	part int
+	err  error
+}
+
+func (p *partFailure) Error() string { return fmt.Sprintf("part %d: %v", p.part, p.err) }
+func (p *partFailure) Unwrap() error { return p.err }

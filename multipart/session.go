@@ -1,0 +1,121 @@
+package multipart
+
+// A multipart upload in progress, as the Uploader and the Copier share it:
+// its finished parts, and how it ends — completed with the parts in order,
+// or aborted on a context that survives the caller's cancellation.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/s3kit/s3kit/s3client"
+)
+
+// abortTimeout bounds an abort sent after the caller's context ended.
+const abortTimeout = time.Minute
+
+// finisher is what ending an upload takes.
+type finisher interface {
+	CompleteMultipartUpload(context.Context, *s3client.CompleteMultipartUploadInput) (*s3client.CompleteMultipartUploadOutput, error)
+	AbortMultipartUpload(context.Context, *s3client.AbortMultipartUploadInput) error
+}
+
+// session is one multipart upload: who it is, the parts finished so far
+// (written by the workers, indexed by part number, so no sorting is
+// needed), and how it ends.
+type session struct {
+	api         finisher
+	op          string
+	bucket, key string
+	id          string // "" until created
+	sse         s3client.SSECustomer
+	common      s3client.Common
+	leave       bool // LeavePartsOnError
+
+	mu    sync.Mutex
+	parts []s3client.CompletedPart // by part number − 1
+	sizes []int64
+}
+
+// record stores a finished part in its place.
+func (s *session) record(p s3client.CompletedPart, size int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.parts) < p.PartNumber {
+		s.parts = append(s.parts, s3client.CompletedPart{})
+		s.sizes = append(s.sizes, 0)
+	}
+	s.parts[p.PartNumber-1] = p
+	s.sizes[p.PartNumber-1] = size
+}
+
+// complete checks that parts 1..n are all there and hold total bytes, and
+// completes the upload. It is called only after every worker has been
+// joined. A failed completion is aborted like a failed part.
+func (s *session) complete(ctx context.Context, n int, total int64, ifNoneMatch, ifMatch string) (*s3client.CompleteMultipartUploadOutput, error) {
+	s.mu.Lock()
+	parts, sizes := s.parts, s.sizes
+	s.mu.Unlock()
+	if len(parts) != n {
+		return nil, s.fail(ctx, fmt.Errorf("multipart: %d parts finished, %d expected", len(parts), n))
+	}
+	var sum int64
+	for i, p := range parts {
+		if p.PartNumber != i+1 || p.ETag == "" {
+			return nil, s.fail(ctx, fmt.Errorf("multipart: part %d is missing", i+1))
+		}
+		sum += sizes[i]
+	}
+	if sum != total {
+		return nil, s.fail(ctx, fmt.Errorf("%w: the parts hold %d bytes, the source %d", ErrSourceSize, sum, total))
+	}
+	out, err := s.api.CompleteMultipartUpload(ctx, &s3client.CompleteMultipartUploadInput{
+		Bucket:        s.bucket,
+		Key:           s.key,
+		UploadID:      s.id,
+		Parts:         parts,
+		SSECustomer:   s.sse,
+		Common:        s.common,
+		IfNoneMatch:   ifNoneMatch,
+		IfMatch:       ifMatch,
+		MpuObjectSize: total, // S3 checks the parts' sum against it
+	})
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return out, nil
+}
+
+// fail turns err into an *UploadError, aborting the upload first (if one
+// was created) unless failed uploads are kept.
+func (s *session) fail(ctx context.Context, err error) error {
+	e := newUploadError(s.op, s.bucket, s.key, s.id, err)
+	if s.id == "" || s.leave {
+		return e
+	}
+	// The caller's context is often the reason for the abort: use one that
+	// survives its cancellation, bounded, and report the outcome rather
+	// than drop it.
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+	defer cancel()
+	aerr := s.api.AbortMultipartUpload(actx, &s3client.AbortMultipartUploadInput{
+		Bucket: s.bucket, Key: s.key, UploadID: s.id, Common: s.common,
+	})
+	if aerr != nil {
+		e.Err = errors.Join(e.Err, fmt.Errorf("multipart: abort failed, the upload remains: %w", aerr))
+	} else {
+		e.Aborted = true
+	}
+	return e
+}
+
+func newUploadError(op, bucket, key, id string, err error) *UploadError {
+	e := &UploadError{Op: op, Bucket: bucket, Key: key, UploadID: id, Err: err}
+	if pf, ok := err.(*partFailure); ok {
+		e.PartNumber, e.Err = pf.part, pf.err
+	}
+	return e
+}
