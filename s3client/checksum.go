@@ -147,3 +147,14 @@ func checksumsFromHeader(h interface{ Get(string) string }) Checksums {
 	c.Type = h.Get("x-amz-checksum-type")
 	return c
 }
+
+// algorithmFromServer reads an algorithm name a server sent. Stores that
+// have none send "" or, like versitygw, "null"; anything that is not a
+// known algorithm means none, so it is never sent back as one.
+func algorithmFromServer(s string) ChecksumAlgorithm {
+	a, err := ChecksumAlgorithm(s).normalize()
+	if err != nil {
+		return ChecksumNone
+	}
+	return a
+}

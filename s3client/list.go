@@ -66,9 +66,11 @@ func checksumAlgorithms(names []string) []ChecksumAlgorithm {
 	if len(names) == 0 {
 		return nil
 	}
-	out := make([]ChecksumAlgorithm, len(names))
-	for i, n := range names {
-		out[i] = ChecksumAlgorithm(n)
+	var out []ChecksumAlgorithm
+	for _, n := range names {
+		if a := algorithmFromServer(n); a != ChecksumNone {
+			out = append(out, a)
+		}
 	}
 	return out
 }

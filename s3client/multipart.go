@@ -104,7 +104,7 @@ func (c *Client) CreateMultipartUpload(ctx context.Context, in *CreateMultipartU
 			RequestID: resp.Header.Get("X-Amz-Request-Id"), Err: errors.New("s3client: response has no UploadId")}
 	}
 	out := &CreateMultipartUploadOutput{Bucket: x.Bucket, Key: x.Key, UploadID: x.UploadID,
-		ChecksumAlgorithm: ChecksumAlgorithm(resp.Header.Get("X-Amz-Checksum-Algorithm")),
+		ChecksumAlgorithm: algorithmFromServer(resp.Header.Get("X-Amz-Checksum-Algorithm")),
 		ChecksumType:      resp.Header.Get("X-Amz-Checksum-Type")}
 	if out.Bucket == "" {
 		out.Bucket = in.Bucket
@@ -518,7 +518,7 @@ func (c *Client) ListParts(ctx context.Context, in *ListPartsInput) (*ListPartsO
 		return nil, err
 	}
 	out := &ListPartsOutput{IsTruncated: x.IsTruncated, NextPartNumberMarker: x.NextPartNumberMarker,
-		ChecksumAlgorithm: ChecksumAlgorithm(x.ChecksumAlgorithm), ChecksumType: x.ChecksumType}
+		ChecksumAlgorithm: algorithmFromServer(x.ChecksumAlgorithm), ChecksumType: x.ChecksumType}
 	if len(x.Parts) > 0 {
 		out.Parts = make([]Part, len(x.Parts))
 		for i, p := range x.Parts {
@@ -626,7 +626,7 @@ func (c *Client) ListMultipartUploads(ctx context.Context, in *ListMultipartUplo
 		out.Uploads = make([]MultipartUpload, len(x.Uploads))
 		for i, u := range x.Uploads {
 			out.Uploads[i] = MultipartUpload{Key: d.decode(u.Key), UploadID: u.UploadID, Initiated: u.Initiated.Time,
-				StorageClass: u.StorageClass, ChecksumAlgorithm: ChecksumAlgorithm(u.ChecksumAlgorithm)}
+				StorageClass: u.StorageClass, ChecksumAlgorithm: algorithmFromServer(u.ChecksumAlgorithm)}
 		}
 	}
 	if d.err != nil {

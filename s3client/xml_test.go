@@ -199,3 +199,14 @@ func FuzzErrorIn200(f *testing.F) {
 		}
 	})
 }
+
+func TestAlgorithmFromServer(t *testing.T) {
+	for in, want := range map[string]ChecksumAlgorithm{"": ChecksumNone, "null": ChecksumNone, "crc32c": ChecksumCRC32C, "SHA256": ChecksumSHA256, "MD5": ChecksumNone} {
+		if got := algorithmFromServer(in); got != want {
+			t.Errorf("algorithmFromServer(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := checksumAlgorithms([]string{"null", "CRC32"}); len(got) != 1 || got[0] != ChecksumCRC32 {
+		t.Errorf("checksumAlgorithms = %v", got)
+	}
+}
