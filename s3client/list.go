@@ -154,33 +154,20 @@ var errNoProgress = errors.New("s3client: truncated listing page without a conti
 // once, last. Breaking out of the loop stops it: no request is left
 // running and no goroutine is started.
 func (c *Client) AllObjects(ctx context.Context, in *ListObjectsV2Input) iter.Seq2[Object, error] {
-	return func(yield func(Object, error) bool) {
-		if in == nil {
-			yield(Object{}, nilInput("ListObjectsV2"))
-			return
+	return paginate(in, "ListObjectsV2", func(p *ListObjectsV2Input) ([]Object, bool, error) {
+		out, err := c.ListObjectsV2(ctx, p)
+		if err != nil {
+			return nil, false, err
 		}
-		page := *in
-		for {
-			out, err := c.ListObjectsV2(ctx, &page)
-			if err != nil {
-				yield(Object{}, err)
-				return
-			}
-			for _, o := range out.Contents {
-				if !yield(o, nil) {
-					return
-				}
-			}
-			if !out.IsTruncated {
-				return
-			}
-			if out.NextContinuationToken == "" || out.NextContinuationToken == page.ContinuationToken {
-				yield(Object{}, &Error{Op: "ListObjectsV2", Bucket: in.Bucket, StatusCode: http.StatusOK, Err: errNoProgress})
-				return
-			}
-			page.ContinuationToken = out.NextContinuationToken
+		if !out.IsTruncated {
+			return out.Contents, false, nil
 		}
-	}
+		if out.NextContinuationToken == "" || out.NextContinuationToken == p.ContinuationToken {
+			return out.Contents, false, noProgress("ListObjectsV2", p.Bucket, "")
+		}
+		p.ContinuationToken = out.NextContinuationToken
+		return out.Contents, true, nil
+	})
 }
 
 // ListObjectVersionsInput is the input of ListObjectVersions and
@@ -294,31 +281,55 @@ func (x *xmlListVersionsResult) output() (*ListObjectVersionsOutput, error) {
 // loop reaches it. An error is yielded once, last; breaking out of the loop
 // stops it.
 func (c *Client) AllObjectVersions(ctx context.Context, in *ListObjectVersionsInput) iter.Seq2[ObjectVersion, error] {
-	return func(yield func(ObjectVersion, error) bool) {
+	return paginate(in, "ListObjectVersions", func(p *ListObjectVersionsInput) ([]ObjectVersion, bool, error) {
+		out, err := c.ListObjectVersions(ctx, p)
+		if err != nil {
+			return nil, false, err
+		}
+		if !out.IsTruncated {
+			return out.Versions, false, nil
+		}
+		if out.NextKeyMarker == "" || (out.NextKeyMarker == p.KeyMarker && out.NextVersionIDMarker == p.VersionIDMarker) {
+			return out.Versions, false, noProgress("ListObjectVersions", p.Bucket, "")
+		}
+		p.KeyMarker, p.VersionIDMarker = out.NextKeyMarker, out.NextVersionIDMarker
+		return out.Versions, true, nil
+	})
+}
+
+// paginate runs a listing to its end as an iterator. page fetches the page
+// its input names, moves the input's markers past it, and reports whether
+// another page follows; the items of a page are yielded before its error.
+// Each range over the iterator starts again from in, and breaking out of the
+// loop stops it: no goroutine, nothing fetched ahead.
+func paginate[In, T any](in *In, op string, page func(*In) (items []T, more bool, err error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
 		if in == nil {
-			yield(ObjectVersion{}, nilInput("ListObjectVersions"))
+			yield(zero, nilInput(op))
 			return
 		}
-		page := *in
+		p := *in
 		for {
-			out, err := c.ListObjectVersions(ctx, &page)
-			if err != nil {
-				yield(ObjectVersion{}, err)
-				return
-			}
-			for _, v := range out.Versions {
-				if !yield(v, nil) {
+			items, more, err := page(&p)
+			for _, it := range items {
+				if !yield(it, nil) {
 					return
 				}
 			}
-			if !out.IsTruncated {
+			if err != nil {
+				yield(zero, err)
 				return
 			}
-			if out.NextKeyMarker == "" || (out.NextKeyMarker == page.KeyMarker && out.NextVersionIDMarker == page.VersionIDMarker) {
-				yield(ObjectVersion{}, &Error{Op: "ListObjectVersions", Bucket: in.Bucket, StatusCode: http.StatusOK, Err: errNoProgress})
+			if !more {
 				return
 			}
-			page.KeyMarker, page.VersionIDMarker = out.NextKeyMarker, out.NextVersionIDMarker
 		}
 	}
+}
+
+// noProgress is the error of a truncated page whose markers do not move,
+// which would otherwise loop forever.
+func noProgress(op, bucket, key string) error {
+	return &Error{Op: op, Bucket: bucket, Key: key, StatusCode: http.StatusOK, Err: errNoProgress}
 }

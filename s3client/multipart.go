@@ -533,33 +533,20 @@ func (c *Client) ListParts(ctx context.Context, in *ListPartsInput) (*ListPartsO
 // loop goes; it starts after in.PartNumberMarker. An error is yielded once,
 // last. Breaking out of the loop stops it: no request is left running.
 func (c *Client) AllParts(ctx context.Context, in *ListPartsInput) iter.Seq2[Part, error] {
-	return func(yield func(Part, error) bool) {
-		if in == nil {
-			yield(Part{}, nilInput("ListParts"))
-			return
+	return paginate(in, "ListParts", func(p *ListPartsInput) ([]Part, bool, error) {
+		out, err := c.ListParts(ctx, p)
+		if err != nil {
+			return nil, false, err
 		}
-		page := *in
-		for {
-			out, err := c.ListParts(ctx, &page)
-			if err != nil {
-				yield(Part{}, err)
-				return
-			}
-			for _, p := range out.Parts {
-				if !yield(p, nil) {
-					return
-				}
-			}
-			if !out.IsTruncated {
-				return
-			}
-			if out.NextPartNumberMarker <= page.PartNumberMarker {
-				yield(Part{}, &Error{Op: "ListParts", Bucket: in.Bucket, Key: in.Key, StatusCode: http.StatusOK, Err: errNoProgress})
-				return
-			}
-			page.PartNumberMarker = out.NextPartNumberMarker
+		if !out.IsTruncated {
+			return out.Parts, false, nil
 		}
-	}
+		if out.NextPartNumberMarker <= p.PartNumberMarker {
+			return out.Parts, false, noProgress("ListParts", p.Bucket, p.Key)
+		}
+		p.PartNumberMarker = out.NextPartNumberMarker
+		return out.Parts, true, nil
+	})
 }
 
 // ListMultipartUploadsInput is the input of ListMultipartUploads and
@@ -639,31 +626,18 @@ func (c *Client) ListMultipartUploads(ctx context.Context, in *ListMultipartUplo
 // ListMultipartUploads would list, fetching pages as the loop goes. An
 // error is yielded once, last; breaking out of the loop stops it.
 func (c *Client) AllMultipartUploads(ctx context.Context, in *ListMultipartUploadsInput) iter.Seq2[MultipartUpload, error] {
-	return func(yield func(MultipartUpload, error) bool) {
-		if in == nil {
-			yield(MultipartUpload{}, nilInput("ListMultipartUploads"))
-			return
+	return paginate(in, "ListMultipartUploads", func(p *ListMultipartUploadsInput) ([]MultipartUpload, bool, error) {
+		out, err := c.ListMultipartUploads(ctx, p)
+		if err != nil {
+			return nil, false, err
 		}
-		page := *in
-		for {
-			out, err := c.ListMultipartUploads(ctx, &page)
-			if err != nil {
-				yield(MultipartUpload{}, err)
-				return
-			}
-			for _, u := range out.Uploads {
-				if !yield(u, nil) {
-					return
-				}
-			}
-			if !out.IsTruncated {
-				return
-			}
-			if out.NextKeyMarker == "" || (out.NextKeyMarker == page.KeyMarker && out.NextUploadIDMarker == page.UploadIDMarker) {
-				yield(MultipartUpload{}, &Error{Op: "ListMultipartUploads", Bucket: in.Bucket, StatusCode: http.StatusOK, Err: errNoProgress})
-				return
-			}
-			page.KeyMarker, page.UploadIDMarker = out.NextKeyMarker, out.NextUploadIDMarker
+		if !out.IsTruncated {
+			return out.Uploads, false, nil
 		}
-	}
+		if out.NextKeyMarker == "" || (out.NextKeyMarker == p.KeyMarker && out.NextUploadIDMarker == p.UploadIDMarker) {
+			return out.Uploads, false, noProgress("ListMultipartUploads", p.Bucket, "")
+		}
+		p.KeyMarker, p.UploadIDMarker = out.NextKeyMarker, out.NextUploadIDMarker
+		return out.Uploads, true, nil
+	})
 }
