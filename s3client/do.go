@@ -45,6 +45,9 @@ type request struct {
 	md5 bool
 	// errorIn200 marks operations whose 200 answer may carry an <Error>.
 	errorIn200 bool
+	// stream hands the body of a successful answer to the caller unread
+	// (GetObject); other answers are read within the attempt.
+	stream bool
 	// progress, if set, is told how many body bytes went out, and a negative
 	// amount when a failed attempt's bytes are taken back before a retry.
 	progress func(int64)
@@ -52,6 +55,10 @@ type request struct {
 	// not serve (CreateBucket, DeleteBucket) to the regular endpoint.
 	noAccelerate bool
 }
+
+// maxResponseBody bounds the XML answers read into memory (a listing page
+// of 1000 keys of 1024 bytes is about 1.5 MB).
+const maxResponseBody = 32 << 20
 
 // smallBody is the size up to which a body's checksum goes in a header,
 // computed in a pass over the bytes before sending, rather than as an
@@ -464,19 +471,25 @@ func (c *Client) attempt(ctx context.Context, r *request, open func() io.Reader,
 		slog.Int("status", resp.StatusCode), slog.Duration("elapsed", time.Since(start)))
 
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		if !r.errorIn200 {
+		if r.stream {
 			return resp, p, nil
 		}
-		// The status line went out before the work was done: the body
-		// says whether it succeeded. These bodies are small XML.
-		body, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+		// The answer is read here, inside the attempt, so that a body cut
+		// on the way is retried like any broken connection rather than
+		// surfacing as a decoding error after do has returned. These
+		// bodies are XML documents or empty.
+		body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
 		resp.Body.Close()
+		if err == nil && len(body) > maxResponseBody {
+			err = fmt.Errorf("s3client: response body over %d bytes", maxResponseBody)
+		}
 		if err != nil {
 			return nil, p, &Error{Op: r.op, Bucket: r.bucket, Key: r.key, StatusCode: resp.StatusCode, Err: err}
 		}
-		if isErrorDocument(body) {
-			e := newResponseError(r.op, r.bucket, r.key, resp, body)
-			return nil, p, e
+		// For some operations the status line goes out before the work is
+		// done, and the body says whether it succeeded.
+		if r.errorIn200 && isErrorDocument(body) {
+			return nil, p, newResponseError(r.op, r.bucket, r.key, resp, body)
 		}
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 		return resp, p, nil
@@ -523,7 +536,8 @@ func compatFailure(e *Error) bool {
 
 // retryable reports whether another attempt may succeed.
 func (e *Error) retryable() bool {
-	if e.StatusCode == 0 {
+	if e.StatusCode == 0 || e.StatusCode < 300 && e.Code == "" {
+		// No answer, or a successful answer whose body broke.
 		return retryableTransport(e.Err)
 	}
 	return retryableStatus(e.StatusCode) || retryableCodes[e.Code]

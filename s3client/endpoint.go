@@ -72,14 +72,14 @@ var (
 	ErrInvalidKey = fmt.Errorf("%w: invalid object key", ErrInvalidInput)
 )
 
-// validBucketName checks name against the rules for new general purpose
+// ValidateBucketName checks a bucket name against the rules for new general purpose
 // buckets (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html):
 // 3-63 lowercase letters, digits, dots and hyphens, beginning and ending
 // with a letter or digit, no "..", not an IP address, none of the prefixes
 // and suffixes AWS reserves. CreateBucket uses it as is; the resolver also
 // lets through legacy names where such buckets can exist (see
 // legacyBucketName).
-func validBucketName(name string) error {
+func ValidateBucketName(name string) error {
 	bad := func(why string) error { return fmt.Errorf("%w %q: %s", ErrInvalidBucketName, name, why) }
 	if len(name) < 3 || len(name) > 63 {
 		return bad("must be 3 to 63 characters long")
@@ -149,7 +149,7 @@ func virtualHostable(name string, allowDots bool) bool {
 }
 
 // validKey checks an object key: not empty, at most 1024 bytes, UTF-8.
-func validKey(key string) error {
+func ValidateKey(key string) error {
 	switch {
 	case key == "":
 		return fmt.Errorf("%w: empty", ErrInvalidKey)
@@ -353,7 +353,7 @@ func awsHost(region string, dualStack bool) string {
 //
 // Path is the decoded path and RawPath its S3 encoding (see encodePath),
 // so that net/http sends exactly the canonical URI; Host never carries a
-// default port. Bucket names are checked here (see validBucketName and
+// default port. Bucket names are checked here (see ValidateBucketName and
 // legacyBucketName); keys are not (see validKey), since a bucket-level
 // request has none.
 func (r *endpointResolver) resolve(bucket, key, region string) (*url.URL, error) {
@@ -385,7 +385,7 @@ func (r *endpointResolver) resolveURL(bucket, key, region string, accelerate boo
 		return withPath(u, r.prefix+"/"), nil
 	}
 
-	strictErr := validBucketName(bucket)
+	strictErr := ValidateBucketName(bucket)
 	if strictErr != nil {
 		// Region "" lets the name through to the path-style branch
 		// below, whose error (no Region) is the one to fix first.

@@ -252,15 +252,15 @@ func TestValidBucketName(t *testing.T) {
 		{"abc--table-s3", false, "suffix --table-s3"},
 	}
 	for _, tt := range tests {
-		err := validBucketName(tt.name)
+		err := ValidateBucketName(tt.name)
 		if tt.ok {
 			if err != nil {
-				t.Errorf("validBucketName(%q) = %v", tt.name, err)
+				t.Errorf("ValidateBucketName(%q) = %v", tt.name, err)
 			}
 			continue
 		}
 		if !errors.Is(err, ErrInvalidBucketName) || !errors.Is(err, ErrInvalidInput) || !strings.Contains(err.Error(), tt.why) {
-			t.Errorf("validBucketName(%q) = %v, want ErrInvalidBucketName saying %q", tt.name, err, tt.why)
+			t.Errorf("ValidateBucketName(%q) = %v, want ErrInvalidBucketName saying %q", tt.name, err, tt.why)
 		}
 	}
 }
@@ -301,9 +301,9 @@ func TestValidKey(t *testing.T) {
 		{"bad\xffutf8", false},
 	}
 	for _, tt := range tests {
-		err := validKey(tt.key)
+		err := ValidateKey(tt.key)
 		if (err == nil) != tt.ok || err != nil && (!errors.Is(err, ErrInvalidKey) || !errors.Is(err, ErrInvalidInput)) {
-			t.Errorf("validKey(%.20q...) = %v, want ok=%v", tt.key, err, tt.ok)
+			t.Errorf("ValidateKey(%.20q...) = %v, want ok=%v", tt.key, err, tt.ok)
 		}
 	}
 }

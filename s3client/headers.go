@@ -262,10 +262,10 @@ func (c *Conditions) apply(h http.Header) {
 
 // checkObject validates a bucket and key before any request.
 func checkObject(op, bucket, key string) error {
-	if err := validBucketName(bucket); err != nil {
+	if err := ValidateBucketName(bucket); err != nil {
 		return inputError(op, bucket, key, err)
 	}
-	if err := validKey(key); err != nil {
+	if err := ValidateKey(key); err != nil {
 		return inputError(op, bucket, key, err)
 	}
 	return nil
@@ -273,7 +273,7 @@ func checkObject(op, bucket, key string) error {
 
 // checkBucket validates a bucket name before any request.
 func checkBucket(op, bucket string) error {
-	if err := validBucketName(bucket); err != nil {
+	if err := ValidateBucketName(bucket); err != nil {
 		return inputError(op, bucket, "", err)
 	}
 	return nil

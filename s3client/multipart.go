@@ -242,10 +242,10 @@ func (s *CopySource) header() string {
 }
 
 func (s *CopySource) check(op, bucket, key string) error {
-	if err := validBucketName(s.Bucket); err != nil {
+	if err := ValidateBucketName(s.Bucket); err != nil {
 		return inputError(op, bucket, key, fmt.Errorf("copy source: %w", err))
 	}
-	if err := validKey(s.Key); err != nil {
+	if err := ValidateKey(s.Key); err != nil {
 		return inputError(op, bucket, key, fmt.Errorf("copy source: %w", err))
 	}
 	return nil

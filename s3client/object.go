@@ -240,7 +240,9 @@ func (c *Client) GetObject(ctx context.Context, in *GetObjectInput) (*GetObjectO
 	if err := checkObject(op, in.Bucket, in.Key); err != nil {
 		return nil, err
 	}
-	resp, err := c.do(ctx, in.request(op, http.MethodGet))
+	r := in.request(op, http.MethodGet)
+	r.stream = true
+	resp, err := c.do(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -422,7 +424,7 @@ func (c *Client) DeleteObjects(ctx context.Context, in *DeleteObjectsInput) (*De
 		return nil, err
 	}
 	for _, o := range in.Objects {
-		if err := validKey(o.Key); err != nil {
+		if err := ValidateKey(o.Key); err != nil {
 			return nil, inputError(op, in.Bucket, o.Key, err)
 		}
 		if !validXMLText(o.Key) {
