@@ -252,3 +252,20 @@ func sortStrings(a []string) {
 		}
 	}
 }
+
+// String describes the client: region, endpoint and addressing style,
+// never its credentials.
+func (c *Client) String() string {
+	ep := c.cfg.Endpoint
+	if ep == "" {
+		ep = "AWS"
+	}
+	return "s3client.Client{Region: " + c.cfg.Region + ", Endpoint: " + ep + ", AddressingStyle: " + c.cfg.AddressingStyle.String() + "}"
+}
+
+// GoString is used by %#v; it says what String says.
+func (c *Client) GoString() string { return c.String() }
+
+// Format makes every verb print String, so that a Client inside a logged
+// struct cannot print the credentials it holds.
+func (c *Client) Format(f fmt.State, verb rune) { f.Write([]byte(c.String())) }

@@ -48,6 +48,8 @@ type request struct {
 	// stream hands the body of a successful answer to the caller unread
 	// (GetObject); other answers are read within the attempt.
 	stream bool
+	// attempts is set by do: how many times the request was sent.
+	attempts int
 	// progress, if set, is told how many body bytes went out, and a negative
 	// amount when a failed attempt's bytes are taken back before a retry.
 	progress func(int64)
@@ -310,6 +312,9 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 	if !c.https && !c.cfg.AllowSSECOverHTTP && hasSSECKey(r.header) {
 		return fail(inputError(r.op, r.bucket, r.key, errors.New("s3client: refusing to send an SSE-C key over plain http (set Config.AllowSSECOverHTTP for a local test server)")))
 	}
+	if err := checkSSEC(r.header); err != nil {
+		return fail(inputError(r.op, r.bucket, r.key, err))
+	}
 	open, err := replayable(r.body, r.size)
 	if err != nil {
 		return fail(err)
@@ -326,6 +331,7 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 			lastSent = p.counter.stop()
 		}
 		if err == nil {
+			r.attempts = attempts
 			return resp, nil
 		}
 		if r.progress != nil && lastSent != 0 {

@@ -197,8 +197,49 @@ func parseErrorBody(e *Error, body []byte) bool {
 	if eb.Region != "" {
 		e.Region = eb.Region
 	}
-	e.CanonicalRequest, e.StringToSign = eb.CanonicalRequest, eb.StringToSign
+	e.CanonicalRequest, e.StringToSign = redactCanonical(eb.CanonicalRequest), eb.StringToSign
 	return true
+}
+
+// secretHeaders are the signed headers whose values are secrets; a server
+// echoes them in the CanonicalRequest of a SignatureDoesNotMatch.
+var secretHeaders = []string{
+	"x-amz-security-token:",
+	"x-amz-server-side-encryption-customer-key:",
+	"x-amz-copy-source-server-side-encryption-customer-key:",
+}
+
+// redactCanonical blanks the secrets in a server's canonical request (the
+// session token and SSE-C keys, as headers or as query parameters), keeping
+// everything else for debugging a signature mismatch.
+func redactCanonical(cr string) string {
+	if cr == "" {
+		return ""
+	}
+	lines := strings.Split(cr, "\n")
+	for i, l := range lines {
+		low := strings.ToLower(l)
+		for _, h := range secretHeaders {
+			if strings.HasPrefix(low, h) {
+				lines[i] = l[:len(h)] + "<redacted>"
+			}
+		}
+		if i == 2 { // the canonical query
+			lines[i] = redactQuery(l)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// redactQuery blanks the session token in a canonical query string.
+func redactQuery(q string) string {
+	parts := strings.Split(q, "&")
+	for i, p := range parts {
+		if name, _, ok := strings.Cut(p, "="); ok && strings.EqualFold(name, "X-Amz-Security-Token") {
+			parts[i] = name + "=<redacted>"
+		}
+	}
+	return strings.Join(parts, "&")
 }
 
 // isErrorDocument reports whether a 200 body is in fact an <Error> (S3 sends

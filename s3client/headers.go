@@ -6,6 +6,7 @@ package s3client
 import (
 	"crypto/md5"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -275,6 +276,71 @@ func checkObject(op, bucket, key string) error {
 func checkBucket(op, bucket string) error {
 	if err := ValidateBucketName(bucket); err != nil {
 		return inputError(op, bucket, "", err)
+	}
+	return nil
+}
+
+// checkRange validates a Range header value: "bytes=first-last",
+// "bytes=first-" or "bytes=-suffix". S3 ignores a range it cannot parse and
+// sends the whole object with a 200, so a typo would silently return the
+// wrong bytes; it is refused here instead. S3 serves one range per request.
+func checkRange(r string, needBoth bool) error {
+	spec, ok := strings.CutPrefix(r, "bytes=")
+	if !ok {
+		return fmt.Errorf("range %q: want bytes=first-last", r)
+	}
+	first, last, ok := strings.Cut(spec, "-")
+	if !ok || strings.Contains(last, ",") {
+		return fmt.Errorf("range %q: want one range, bytes=first-last", r)
+	}
+	num := func(s string) (int64, bool) {
+		if s == "" || len(s) > 19 {
+			return 0, false
+		}
+		for i := 0; i < len(s); i++ {
+			if s[i] < '0' || s[i] > '9' {
+				return 0, false
+			}
+		}
+		n, err := strconv.ParseInt(s, 10, 64)
+		return n, err == nil
+	}
+	a, okA := num(first)
+	b, okB := num(last)
+	switch {
+	case okA && okB && a <= b:
+		return nil
+	case needBoth:
+	case okA && last == "":
+		return nil
+	case first == "" && okB && b > 0:
+		return nil
+	}
+	return fmt.Errorf("range %q is not a valid byte range", r)
+}
+
+// checkSSEC validates the SSE-C parameters of a request (its own and those
+// of a copy source): AES256, and a 256-bit key. S3 would refuse anything
+// else, after the body has been sent.
+func checkSSEC(h http.Header) error {
+	for _, prefix := range [...]string{"X-Amz-", "X-Amz-Copy-Source-"} {
+		alg := h.Get(prefix + "Server-Side-Encryption-Customer-Algorithm")
+		key := h.Get(prefix + "Server-Side-Encryption-Customer-Key")
+		if alg == "" && key == "" {
+			continue
+		}
+		if alg != "AES256" {
+			return fmt.Errorf("SSE-C algorithm %q: S3 supports only AES256", alg)
+		}
+		if key == "" {
+			return errors.New("SSE-C algorithm without a key")
+		}
+		if n := base64.StdEncoding.DecodedLen(len(key)); n < 32 || n > 34 {
+			return fmt.Errorf("SSE-C key must be 32 bytes for AES256")
+		}
+		if raw, err := base64.StdEncoding.DecodeString(key); err != nil || len(raw) != 32 {
+			return fmt.Errorf("SSE-C key must be 32 bytes for AES256")
+		}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package s3client
 // Bad input is refused before any request: the fake server must see none.
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -268,4 +269,42 @@ func TestNilInput(t *testing.T) {
 		}
 	}
 	// ListBuckets(ctx, nil) is valid: it lists every bucket (wire_test.go).
+}
+
+func TestCheckRange(t *testing.T) {
+	for _, tc := range []struct {
+		r        string
+		needBoth bool
+		ok       bool
+	}{
+		{"bytes=0-9", false, true}, {"bytes=5-", false, true}, {"bytes=-100", false, true},
+		{"bytes=10-5", false, false}, {"items=0-1", false, false}, {"bytes=0-1,5-6", false, false},
+		{"bytes=-0", false, false}, {"bytes=a-b", false, false}, {"bytes=", false, false}, {"0-9", false, false},
+		{"bytes=5-", true, false}, {"bytes=0-5242879", true, true}, {"bytes=+1-2", false, false},
+	} {
+		if err := checkRange(tc.r, tc.needBoth); (err == nil) != tc.ok {
+			t.Errorf("checkRange(%q, %v) = %v, want ok=%v", tc.r, tc.needBoth, err, tc.ok)
+		}
+	}
+}
+
+func TestCheckSSEC(t *testing.T) {
+	key32 := bytes.Repeat([]byte{7}, 32)
+	for _, tc := range []struct {
+		name string
+		s    SSECustomer
+		ok   bool
+	}{
+		{"none", SSECustomer{}, true},
+		{"AES256 32 bytes", SSECustomer{SSECustomerKey: key32}, true},
+		{"short key", SSECustomer{SSECustomerKey: key32[:16]}, false},
+		{"other algorithm", SSECustomer{SSECustomerAlgorithm: "aws:kms", SSECustomerKey: key32}, false},
+		{"algorithm without key", SSECustomer{SSECustomerAlgorithm: "AES256"}, false},
+	} {
+		h := http.Header{}
+		tc.s.apply(h, "X-Amz-")
+		if err := checkSSEC(h); (err == nil) != tc.ok {
+			t.Errorf("%s: checkSSEC = %v, want ok=%v", tc.name, err, tc.ok)
+		}
+	}
 }

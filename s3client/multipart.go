@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -91,6 +92,7 @@ func (c *Client) CreateMultipartUpload(ctx context.Context, in *CreateMultipartU
 	if err != nil {
 		return nil, err
 	}
+	start := c.now()
 	resp, err := c.do(ctx, r)
 	if err != nil {
 		return nil, err
@@ -112,7 +114,35 @@ func (c *Client) CreateMultipartUpload(ctx context.Context, in *CreateMultipartU
 	if out.Key == "" {
 		out.Key = in.Key
 	}
+	if r.attempts > 1 {
+		c.abortOrphans(ctx, in, out.UploadID, start)
+	}
 	return out, nil
+}
+
+// abortOrphans aborts the uploads an earlier attempt of this
+// CreateMultipartUpload may have started: when an answer is lost (a
+// timeout, a cut connection) S3 may have created an upload all the same,
+// and as CreateMultipartUpload has no idempotency token, the retry creates
+// a second one. The first would be invisible to the caller and billed until
+// a lifecycle rule removes it. Uploads of the same key initiated since the
+// call began (less a second of clock rounding) are taken to be those; an
+// upload another client started for the same key in that second would be
+// aborted too, a race its own CompleteMultipartUpload would lose anyway.
+// Failures are logged, not returned: the upload this call created is good.
+func (c *Client) abortOrphans(ctx context.Context, in *CreateMultipartUploadInput, keep string, since time.Time) {
+	since = since.Add(-time.Second)
+	for u, err := range c.AllMultipartUploads(ctx, &ListMultipartUploadsInput{Bucket: in.Bucket, Prefix: in.Key, Common: in.Common}) {
+		if err != nil {
+			c.log(ctx, slog.LevelDebug, "s3kit: listing uploads an earlier attempt may have left", slog.String("error", err.Error()))
+			return
+		}
+		if u.Key != in.Key || u.UploadID == keep || u.Initiated.Before(since) {
+			continue
+		}
+		err := c.AbortMultipartUpload(ctx, &AbortMultipartUploadInput{Bucket: in.Bucket, Key: in.Key, UploadID: u.UploadID, Common: in.Common})
+		c.log(ctx, slog.LevelDebug, "s3kit: aborted an upload an earlier attempt left", slog.String("upload", u.UploadID), slog.Any("error", err))
+	}
 }
 
 // UploadPartInput is the input of UploadPart.
@@ -308,6 +338,11 @@ func (c *Client) UploadPartCopy(ctx context.Context, in *UploadPartCopyInput) (*
 	}
 	if err := in.CopySource.check(op, in.Bucket, in.Key); err != nil {
 		return nil, err
+	}
+	if in.CopySourceRange != "" {
+		if err := checkRange(in.CopySourceRange, true); err != nil {
+			return nil, inputError(op, in.Bucket, in.Key, fmt.Errorf("CopySourceRange: %w", err))
+		}
 	}
 	h := make(http.Header, 8)
 	h.Set("X-Amz-Copy-Source", in.CopySource.header())

@@ -189,6 +189,25 @@ type GetObjectInput struct {
 	ChecksumMode bool
 }
 
+// check validates what request would send.
+func (in *GetObjectInput) check(op string) error {
+	if err := checkObject(op, in.Bucket, in.Key); err != nil {
+		return err
+	}
+	if in.Range != "" {
+		if err := checkRange(in.Range, false); err != nil {
+			return inputError(op, in.Bucket, in.Key, err)
+		}
+	}
+	if in.PartNumber < 0 || in.PartNumber > MaxPartNumber {
+		return inputError(op, in.Bucket, in.Key, fmt.Errorf("part number %d out of 1..%d", in.PartNumber, MaxPartNumber))
+	}
+	if in.PartNumber > 0 && in.Range != "" {
+		return inputError(op, in.Bucket, in.Key, errors.New("Range and PartNumber cannot be used together"))
+	}
+	return nil
+}
+
 func (in *GetObjectInput) request(op, method string) *request {
 	h := make(http.Header, 4)
 	setIf(h, "Range", in.Range)
@@ -237,7 +256,7 @@ func (c *Client) GetObject(ctx context.Context, in *GetObjectInput) (*GetObjectO
 		return nil, nilInput("GetObject")
 	}
 	const op = "GetObject"
-	if err := checkObject(op, in.Bucket, in.Key); err != nil {
+	if err := in.check(op); err != nil {
 		return nil, err
 	}
 	r := in.request(op, http.MethodGet)
@@ -262,7 +281,7 @@ func (c *Client) HeadObject(ctx context.Context, in *GetObjectInput) (*ObjectMet
 		return nil, nilInput("HeadObject")
 	}
 	const op = "HeadObject"
-	if err := checkObject(op, in.Bucket, in.Key); err != nil {
+	if err := in.check(op); err != nil {
 		return nil, err
 	}
 	resp, err := c.do(ctx, in.request(op, http.MethodHead))

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/s3kit/s3kit/presignpost"
@@ -45,6 +46,11 @@ type PresignedRequest struct {
 // expires is 1 s to 7 days; 0 means DefaultPresignExpiry.
 func (c *Client) Presign(ctx context.Context, method, bucket, key string, query url.Values, header http.Header, expires time.Duration) (*PresignedRequest, error) {
 	const op = "Presign"
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPost, http.MethodDelete:
+	default:
+		return nil, inputError(op, bucket, key, fmt.Errorf("method %q: want GET, HEAD, PUT, POST or DELETE", method))
+	}
 	if bucket != "" {
 		if err := checkBucket(op, bucket); err != nil {
 			return nil, err
@@ -108,7 +114,7 @@ func (c *Client) PresignGetObject(ctx context.Context, in *GetObjectInput, expir
 	if in == nil {
 		return nil, nilInput("PresignGetObject")
 	}
-	if err := checkObject("PresignGetObject", in.Bucket, in.Key); err != nil {
+	if err := in.check("PresignGetObject"); err != nil {
 		return nil, err
 	}
 	r := in.request("PresignGetObject", http.MethodGet)
@@ -121,7 +127,7 @@ func (c *Client) PresignHeadObject(ctx context.Context, in *GetObjectInput, expi
 	if in == nil {
 		return nil, nilInput("PresignHeadObject")
 	}
-	if err := checkObject("PresignHeadObject", in.Bucket, in.Key); err != nil {
+	if err := in.check("PresignHeadObject"); err != nil {
 		return nil, err
 	}
 	r := in.request("PresignHeadObject", http.MethodHead)
@@ -248,3 +254,42 @@ func (c *Client) PresignPost(ctx context.Context, p *presignpost.Policy) (*presi
 	}
 	return s, nil
 }
+
+// String describes the request with its bearer secrets hidden: the URL's
+// signature and session token, and the values of signed SSE-C headers.
+// Use the URL field itself to hand the URL out.
+func (p *PresignedRequest) String() string {
+	u := p.URL
+	if pu, err := url.Parse(p.URL); err == nil {
+		q := pu.Query()
+		for _, name := range []string{"X-Amz-Signature", "X-Amz-Security-Token"} {
+			if q.Has(name) {
+				q.Set(name, "REDACTED")
+			}
+		}
+		pu.RawQuery = q.Encode()
+		u = pu.String()
+	} else {
+		u = "<unparsable URL>"
+	}
+	var names []string
+	for k := range p.Header {
+		names = append(names, k)
+	}
+	sortStrings(names)
+	h := ""
+	for _, k := range names {
+		v := strings.Join(p.Header[k], ",")
+		if strings.Contains(strings.ToLower(k), "customer-key") && !strings.HasSuffix(strings.ToLower(k), "-md5") {
+			v = "<redacted>"
+		}
+		h += " " + k + ": " + v + ";"
+	}
+	return "s3client.PresignedRequest{" + p.Method + " " + u + " Header:" + h + " Expires: " + p.Expires.UTC().Format(time.RFC3339) + "}"
+}
+
+// GoString is used by %#v; it says what String says.
+func (p *PresignedRequest) GoString() string { return p.String() }
+
+// Format makes every verb print String.
+func (p *PresignedRequest) Format(f fmt.State, verb rune) { f.Write([]byte(p.String())) }
