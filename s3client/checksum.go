@@ -11,6 +11,7 @@ import (
 	"hash"
 	"hash/crc32"
 	"hash/crc64"
+	"net/http"
 	"strings"
 )
 
@@ -78,7 +79,20 @@ func (a ChecksumAlgorithm) NewHash() hash.Hash {
 // Header returns the lowercase header name the checksum travels in, e.g.
 // "x-amz-checksum-crc32c".
 func (a ChecksumAlgorithm) Header() string {
-	if a == ChecksumNone {
+	// Constants, not concatenation: this runs for every checksum of every
+	// response.
+	switch a {
+	case ChecksumCRC32:
+		return "x-amz-checksum-crc32"
+	case ChecksumCRC32C:
+		return "x-amz-checksum-crc32c"
+	case ChecksumCRC64NVME:
+		return "x-amz-checksum-crc64nvme"
+	case ChecksumSHA1:
+		return "x-amz-checksum-sha1"
+	case ChecksumSHA256:
+		return "x-amz-checksum-sha256"
+	case ChecksumNone:
 		return ""
 	}
 	return "x-amz-checksum-" + strings.ToLower(string(a))
@@ -139,13 +153,23 @@ func (c *Checksums) set(a ChecksumAlgorithm, v string) {
 var allChecksums = [...]ChecksumAlgorithm{ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256}
 
 // checksumsFromHeader reads the x-amz-checksum-* headers of a response.
-func checksumsFromHeader(h interface{ Get(string) string }) Checksums {
-	var c Checksums
-	for _, a := range allChecksums {
-		c.set(a, h.Get(a.Header()))
+func checksumsFromHeader(h http.Header) Checksums {
+	// Direct lookups by canonical name: Header.Get would canonicalize (and
+	// allocate) each lowercase name on every response.
+	first := func(name string) string {
+		if v := h[name]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
 	}
-	c.Type = h.Get("x-amz-checksum-type")
-	return c
+	return Checksums{
+		CRC32:     first("X-Amz-Checksum-Crc32"),
+		CRC32C:    first("X-Amz-Checksum-Crc32c"),
+		CRC64NVME: first("X-Amz-Checksum-Crc64nvme"),
+		SHA1:      first("X-Amz-Checksum-Sha1"),
+		SHA256:    first("X-Amz-Checksum-Sha256"),
+		Type:      first("X-Amz-Checksum-Type"),
+	}
 }
 
 // algorithmFromServer reads an algorithm name a server sent. Stores that

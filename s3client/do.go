@@ -200,7 +200,9 @@ func (c *Client) preparePayload(r *request, open func() io.Reader, signed bool) 
 			}
 			w = io.MultiWriter(ws...)
 		}
-		n, err := io.Copy(w, open())
+		bp := copyBufPool.Get().(*[]byte)
+		n, err := io.CopyBuffer(w, onlyReader{open()}, *bp)
+		copyBufPool.Put(bp)
 		if err != nil {
 			return nil, fmt.Errorf("s3client: reading body: %w", err)
 		}
@@ -248,6 +250,14 @@ func (c *Client) preparePayload(r *request, open func() io.Reader, signed bool) 
 	}
 	return p, nil
 }
+
+// copyBufPool holds the buffers of the hashing pass, which would otherwise
+// allocate 32 KiB per request.
+var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
+// onlyReader hides a reader's WriterTo, so that io.CopyBuffer uses the
+// pooled buffer instead of one of its own.
+type onlyReader struct{ io.Reader }
 
 // countReader reports bytes read to a progress function. net/http may
 // still be reading a request body after the response has come back (a

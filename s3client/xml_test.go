@@ -5,6 +5,8 @@ package s3client
 
 import (
 	"encoding/xml"
+	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -208,5 +210,19 @@ func TestAlgorithmFromServer(t *testing.T) {
 	}
 	if got := checksumAlgorithms([]string{"null", "CRC32"}); len(got) != 1 || got[0] != ChecksumCRC32 {
 		t.Errorf("checksumAlgorithms = %v", got)
+	}
+}
+
+func TestChecksumsFromHeader(t *testing.T) {
+	h := http.Header{}
+	want := Checksums{Type: "FULL_OBJECT"}
+	for i, a := range allChecksums {
+		v := fmt.Sprintf("value-%d", i)
+		h.Set(a.Header(), v)
+		want.set(a, v)
+	}
+	h.Set("x-amz-checksum-type", "FULL_OBJECT")
+	if got := checksumsFromHeader(h); got != want {
+		t.Errorf("checksumsFromHeader = %+v, want %+v", got, want)
 	}
 }
