@@ -243,7 +243,7 @@ func (c *Client) preparePayload(r *request, open func() io.Reader, signed bool) 
 		// UNSIGNED-PAYLOAD with the checksum computed as the bytes go out and
 		// sent as a trailer: every byte is checked, at no extra pass.
 		p.stream = &sigv4.StreamingOptions{Payload: sigv4.StreamingUnsignedPayloadTrailer,
-			Checksum: alg.NewHash(), ChecksumHeader: alg.Header()}
+			Checksum: alg.NewHash(), ChecksumHeader: alg.Header(), ChunkSize: sigv4.SingleChunk}
 		p.hash = p.stream.Payload
 	default:
 		p.hash = sigv4.UnsignedPayload

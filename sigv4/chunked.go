@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,6 +22,12 @@ const DefaultChunkSize = 64 << 10
 
 // MinChunkSize is the smallest chunk S3 accepts, except for the last one.
 const MinChunkSize = 8 << 10
+
+// SingleChunk, as StreamingOptions.ChunkSize of an unsigned payload with a
+// trailer, sends the whole body as one chunk that streams straight through
+// with no buffer and no copy (as the AWS SDKs do): nothing is signed per
+// chunk, so nothing has to be held.
+const SingleChunk = -1
 
 // MaxChunkSize is the largest StreamingOptions.ChunkSize accepted: the
 // encoder holds one chunk in memory, and larger chunks gain nothing.
@@ -39,6 +46,7 @@ type StreamingOptions struct {
 	Payload string
 	// ChunkSize is the size of each chunk but the last; 0 means
 	// DefaultChunkSize. It must be between MinChunkSize and MaxChunkSize.
+	// With StreamingUnsignedPayloadTrailer it may be SingleChunk.
 	ChunkSize int
 	// Checksum is fed every byte of the body; its sum, in base64, is sent as
 	// the trailer. Required with the trailer payloads, ignored otherwise.
@@ -60,6 +68,12 @@ func (o *StreamingOptions) check() error {
 	default:
 		return fmt.Errorf("%w: unknown payload %q", ErrInvalidStreamingOpt, o.Payload)
 	}
+	if o.ChunkSize == SingleChunk {
+		if o.Payload != StreamingUnsignedPayloadTrailer {
+			return fmt.Errorf("%w: SingleChunk needs %s", ErrInvalidStreamingOpt, StreamingUnsignedPayloadTrailer)
+		}
+		return nil
+	}
 	if o.ChunkSize != 0 && (o.ChunkSize < MinChunkSize || o.ChunkSize > MaxChunkSize) {
 		return fmt.Errorf("%w: chunk size %d not between %d and %d", ErrInvalidStreamingOpt, o.ChunkSize, MinChunkSize, MaxChunkSize)
 	}
@@ -71,6 +85,11 @@ func (o *StreamingOptions) chunkSize() int {
 		return DefaultChunkSize
 	}
 	return o.ChunkSize
+}
+
+// oneChunk reports whether the body goes as a single streamed chunk.
+func (o *StreamingOptions) oneChunk() bool {
+	return o.ChunkSize == SingleChunk
 }
 
 func (o *StreamingOptions) trailer() bool { return o.Payload != StreamingPayload }
@@ -112,6 +131,9 @@ func StreamingLength(decodedLength int64, opts StreamingOptions) (int64, error) 
 		return 0, fmt.Errorf("%w: negative length %d", ErrInvalidStreamingOpt, decodedLength)
 	}
 	cs := int64(opts.chunkSize())
+	if opts.oneChunk() {
+		cs = max(decodedLength, 1)
+	}
 	full := decodedLength / cs
 	n := decodedLength + full*opts.chunkOverhead(cs)
 	if rest := decodedLength % cs; rest > 0 {
@@ -179,6 +201,13 @@ func (s *Signer) SignStreaming(req *http.Request, body io.Reader, decodedLength 
 		return err
 	}
 	t = t.UTC()
+	if opts.oneChunk() {
+		opts.Checksum.Reset()
+		req.Body = &oneChunkReader{src: body, remaining: decodedLength, opts: opts,
+			head: strconv.AppendInt(nil, decodedLength, 16)}
+		req.GetBody = nil
+		return nil
+	}
 	cr := &chunkedReader{
 		src:       body,
 		remaining: decodedLength,
@@ -398,4 +427,97 @@ func (r *chunkedReader) appendTrailer(dst []byte) []byte {
 		dst = append(dst, sig...)
 	}
 	return append(dst, '\r', '\n')
+}
+
+// oneChunkReader is the aws-chunked encoding of an unsigned body with a
+// checksum trailer, as one chunk: the size line, the body read straight
+// from src (and hashed on the way), then the zero chunk and the trailer.
+//
+// Reads come from one goroutine at a time (net/http's write loop); Close
+// may come from another while a Read waits on src, so only closed is
+// shared, and it is never held across a Read of src.
+type oneChunkReader struct {
+	src       io.Reader
+	remaining int64
+	opts      StreamingOptions
+	head      []byte // "<hex size>" then CRLF, then what follows the data
+	stage     int    // 0: head, 1: data, 2: tail, 3: done
+	closed    atomic.Bool
+	err       error
+}
+
+func (r *oneChunkReader) Read(p []byte) (int, error) {
+	if r.closed.Load() {
+		return 0, errReadAfterClose
+	}
+	for {
+		if r.err != nil {
+			return 0, r.err
+		}
+		switch r.stage {
+		case 0:
+			if r.remaining == 0 {
+				r.head = r.head[:0] // an empty body has only the zero chunk
+				r.stage = 2
+				r.head = r.tail(r.head)
+				continue
+			}
+			if len(r.head) == 0 || r.head[len(r.head)-1] != '\n' {
+				r.head = append(r.head, '\r', '\n')
+			}
+			n := copy(p, r.head)
+			r.head = r.head[n:]
+			if len(r.head) == 0 {
+				r.stage = 1
+			}
+			return n, nil
+		case 1:
+			if int64(len(p)) > r.remaining {
+				p = p[:r.remaining]
+			}
+			n, err := r.src.Read(p)
+			r.opts.Checksum.Write(p[:n])
+			r.remaining -= int64(n)
+			if r.remaining == 0 {
+				r.stage = 2
+				r.head = r.tail(append(r.head[:0], '\r', '\n'))
+				return n, nil
+			}
+			if err == io.EOF {
+				r.err = ErrShortBody
+				return n, nil
+			}
+			if err != nil {
+				r.err = err
+			}
+			return n, nil
+		case 2:
+			n := copy(p, r.head)
+			r.head = r.head[n:]
+			if len(r.head) == 0 {
+				r.stage = 3
+			}
+			return n, nil
+		default:
+			return 0, io.EOF
+		}
+	}
+}
+
+// tail appends the zero chunk, the trailer and the closing CRLF.
+func (r *oneChunkReader) tail(dst []byte) []byte {
+	dst = append(dst, "0\r\n"...)
+	dst = append(dst, r.opts.ChecksumHeader...)
+	dst = append(dst, ':')
+	dst = base64.StdEncoding.AppendEncode(dst, r.opts.Checksum.Sum(nil))
+	return append(dst, "\r\n\r\n"...)
+}
+
+// Close closes src if it is an io.Closer; later reads fail.
+func (r *oneChunkReader) Close() error {
+	already := r.closed.Swap(true)
+	if c, ok := r.src.(io.Closer); ok && !already {
+		return c.Close()
+	}
+	return nil
 }
