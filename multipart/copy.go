@@ -82,9 +82,11 @@ type CopyOutput struct {
 // (and metadata) with HeadObject; an object up to Threshold is copied with
 // one CopyObject, a larger one with concurrent UploadPartCopy requests,
 // whose upload is created with the source's metadata, content headers and
-// tags unless the caller replaces them. Failures are handled as in
-// Uploader.Upload: an *UploadError naming the upload and the part, the
-// upload aborted unless LeavePartsOnError.
+// tags unless the caller replaces them. An invalid destination bucket
+// name or key is refused before anything is sent. Failures are handled as
+// in Uploader.Upload: an *UploadError naming the upload and the part, the
+// upload aborted unless LeavePartsOnError, and a completion whose answer
+// was lost confirmed with HeadObject.
 func (c *Copier) Copy(ctx context.Context, in *CopyInput) (*CopyOutput, error) {
 	threshold, ps, conc := c.Threshold, c.PartSize, c.Concurrency
 	if threshold <= 0 {
@@ -101,18 +103,24 @@ func (c *Copier) Copy(ctx context.Context, in *CopyInput) (*CopyOutput, error) {
 		conc = DefaultConcurrency
 	}
 	if c.Client == nil {
-		return nil, errors.New("multipart: Copier.Client is nil")
+		return nil, invalidInput("multipart: Copier.Client is nil")
 	}
 	if in == nil {
 		return nil, errNilInput
 	}
 	for _, d := range [...]string{in.MetadataDirective, in.TaggingDirective} {
 		if d != "" && d != "COPY" && d != "REPLACE" {
-			return nil, fmt.Errorf("multipart: Copy: directive %q is neither COPY nor REPLACE", d)
+			return nil, invalidInput("multipart: Copy: directive %q is neither COPY nor REPLACE", d)
 		}
 	}
 	s := &session{api: c.Client, op: "Copy", bucket: in.Bucket, key: in.Key,
 		sse: in.SSECustomer, common: in.Common, leave: c.LeavePartsOnError}
+	// The destination is checked before the source is read: HeadObject
+	// checks only the source's names, and a copy to nowhere should send
+	// nothing.
+	if err := checkObject(in.Bucket, in.Key); err != nil {
+		return nil, s.fail(ctx, err)
+	}
 
 	// The source's own requests carry no ExpectedBucketOwner: that names
 	// the owner of the destination bucket.

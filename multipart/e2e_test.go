@@ -386,3 +386,85 @@ func TestEndToEndSourceEndsEarly(t *testing.T) {
 		t.Errorf("uploads left open: %v", open)
 	}
 }
+
+// TestEndToEndAnswerLost: the server completes or aborts an upload, but
+// its answer is lost (replaced by a 500) and the client's retry finds no
+// upload. Nothing remains, and the outcome must say so.
+func TestEndToEndAnswerLost(t *testing.T) {
+	lose := func(match func(r *http.Request) bool) func(w http.ResponseWriter, r *http.Request, srv *s3test.Server) bool {
+		var once sync.Once
+		return func(w http.ResponseWriter, r *http.Request, srv *s3test.Server) bool {
+			lost := false
+			if match(r) {
+				once.Do(func() { lost = true })
+			}
+			if !lost {
+				return false
+			}
+			out := r.Clone(r.Context())
+			out.RequestURI = ""
+			out.URL.Scheme, out.URL.Host = "http", strings.TrimPrefix(srv.URL, "http://")
+			resp, err := srv.HTTPClient().Do(out)
+			if err != nil {
+				t.Errorf("forwarding %s: %v", r.URL, err)
+			} else {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+			failWith(w, r, http.StatusInternalServerError, "InternalError")
+			return true
+		}
+	}
+	isComplete := func(r *http.Request) bool { return r.Method == http.MethodPost && r.URL.Query().Get("uploadId") != "" }
+	isAbort := func(r *http.Request) bool {
+		return r.Method == http.MethodDelete && r.URL.Query().Get("uploadId") != ""
+	}
+
+	t.Run("complete", func(t *testing.T) {
+		srv, c := newS3(t, lose(isComplete))
+		data := patternBytes(2*ps + 1)
+		out, err := (&Uploader{Client: c, PartSize: ps}).Upload(context.Background(), &UploadInput{Bucket: "bucket", Key: "k", Body: bytes.NewReader(data)})
+		if got, _ := srv.GetObject(t, "bucket", "k"); !bytes.Equal(got, data) {
+			t.Fatalf("object differs (err %v)", err)
+		}
+		if open := openUploadsOn(t, c); len(open) != 0 {
+			t.Errorf("uploads left open: %v", open)
+		}
+		meta, herr := c.HeadObject(context.Background(), &s3client.GetObjectInput{Bucket: "bucket", Key: "k"})
+		if herr != nil {
+			t.Fatal(herr)
+		}
+		if multipartETag(meta.ETag, 3) {
+			// A store that keeps S3's multipart ETag: the completion is confirmed.
+			if err != nil || out.ETag != meta.ETag {
+				t.Errorf("Upload: %v, %+v; want the completion confirmed", err, out)
+			}
+			return
+		}
+		// gofakes3 serves an MD5 ETag: the completion cannot be confirmed,
+		// but the error must not claim the upload remains.
+		var ue *UploadError
+		if !errors.As(err, &ue) || !ue.Aborted || s3client.ErrorCode(err) != "NoSuchUpload" {
+			t.Errorf("error = %v, want an UploadError saying the upload is gone", err)
+		}
+	})
+	t.Run("abort", func(t *testing.T) {
+		loseAbort := lose(isAbort)
+		_, c := newS3(t, func(w http.ResponseWriter, r *http.Request, srv *s3test.Server) bool {
+			if isPart(r, 2) {
+				failWith(w, r, http.StatusForbidden, "AccessDenied")
+				return true
+			}
+			return loseAbort(w, r, srv)
+		})
+		_, err := (&Uploader{Client: c, PartSize: ps}).Upload(context.Background(), &UploadInput{Bucket: "bucket", Key: "k",
+			Body: bytes.NewReader(patternBytes(3 * ps))})
+		var ue *UploadError
+		if !errors.As(err, &ue) || !errors.Is(err, s3client.ErrForbidden) || !ue.Aborted || strings.Contains(err.Error(), "abort failed") {
+			t.Fatalf("error = %v, want the part's failure and the upload aborted", err)
+		}
+		if open := openUploadsOn(t, c); len(open) != 0 {
+			t.Errorf("uploads left open: %v", open)
+		}
+	})
+}

@@ -32,7 +32,9 @@ import (
 )
 
 // UploadAPI is what the Uploader needs from an S3 client. *s3client.Client
-// implements it; tests may provide their own.
+// implements it; tests may provide their own. A client that also has
+// CopyAPI's HeadObject method lets the Uploader confirm a completion whose
+// answer was lost (see Uploader.Upload).
 type UploadAPI interface {
 	PutObject(context.Context, *s3client.PutObjectInput) (*s3client.PutObjectOutput, error)
 	CreateMultipartUpload(context.Context, *s3client.CreateMultipartUploadInput) (*s3client.CreateMultipartUploadOutput, error)
@@ -41,6 +43,13 @@ type UploadAPI interface {
 	AbortMultipartUpload(context.Context, *s3client.AbortMultipartUploadInput) error
 	// ListParts lists a page of an upload's parts; Resume uses it.
 	ListParts(context.Context, *s3client.ListPartsInput) (*s3client.ListPartsOutput, error)
+}
+
+// headAPI is the HeadObject method an UploadAPI may also have, as
+// *s3client.Client does: with it, a completion whose answer was lost can be
+// confirmed (see Uploader.Upload). CopyAPI always has it.
+type headAPI interface {
+	HeadObject(context.Context, *s3client.GetObjectInput) (*s3client.ObjectMeta, error)
 }
 
 // CopyAPI is what the Copier needs from an S3 client. *s3client.Client
@@ -121,8 +130,11 @@ type UploadError struct {
 	Key        string
 	UploadID   string // "" when no multipart upload was created
 	PartNumber int    // 0 when no single part failed (create, complete, cancellation, reading a stream)
-	// Aborted reports that AbortMultipartUpload succeeded: the parts are
-	// gone. When false and UploadID is set (LeavePartsOnError, or a failed
+	// Aborted reports that the upload is gone, its parts with it:
+	// AbortMultipartUpload succeeded, or answered that the upload no longer
+	// exists (NoSuchUpload: an earlier attempt whose answer was lost
+	// aborted it), or CompleteMultipartUpload did (see Uploader.Upload).
+	// When false and UploadID is set (LeavePartsOnError, or a failed
 	// abort), the upload remains and Uploader.Resume can finish it.
 	Aborted bool
 	Err     error
@@ -145,6 +157,29 @@ func (e *UploadError) Error() string {
 
 // Unwrap returns the underlying error.
 func (e *UploadError) Unwrap() error { return e.Err }
+
+// inputError is an input refused before any request is sent. It reads as
+// its cause and matches s3client.ErrInvalidInput, as the client's own
+// input errors do, so that one errors.Is covers both.
+type inputError struct{ err error }
+
+func (e *inputError) Error() string   { return e.err.Error() }
+func (e *inputError) Unwrap() []error { return []error{s3client.ErrInvalidInput, e.err} }
+
+// invalidInput returns an *inputError with the message fmt.Errorf makes.
+func invalidInput(format string, args ...any) error {
+	return &inputError{err: fmt.Errorf(format, args...)}
+}
+
+// checkObject checks a bucket name and key as the client checks them
+// before any request, so that a call refuses them before it reads its
+// source or sends anything. The errors match s3client.ErrInvalidInput.
+func checkObject(bucket, key string) error {
+	if err := s3client.ValidateBucketName(bucket); err != nil {
+		return err
+	}
+	return s3client.ValidateKey(key)
+}
 
 // partFailure carries the number of the part that failed from a worker to
 // the UploadError.

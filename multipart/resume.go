@@ -42,7 +42,10 @@ func (u *Uploader) Resume(ctx context.Context, uploadID string, in *UploadInput)
 	up := u.newUpload("Resume", in, st)
 	up.id = uploadID
 	if uploadID == "" {
-		return nil, newUploadError(up.op, in.Bucket, in.Key, "", errors.New("multipart: Resume needs an upload ID"))
+		return nil, newUploadError(up.op, in.Bucket, in.Key, "", invalidInput("multipart: Resume needs an upload ID"))
+	}
+	if err := checkObject(in.Bucket, in.Key); err != nil {
+		return nil, newUploadError(up.op, in.Bucket, in.Key, uploadID, err)
 	}
 	src, err := sourceOf(in.Body, in.Size)
 	if err == nil && (src.ra == nil || src.size < 0) {

@@ -22,7 +22,7 @@ func leaveHalfDone(t *testing.T, f *fakeS3, data []byte, alg s3client.ChecksumAl
 		return nil
 	}
 	u := &Uploader{Client: f, PartSize: ps, Concurrency: 1, LeavePartsOnError: true, ChecksumAlgorithm: alg}
-	_, err := u.Upload(context.Background(), &UploadInput{Bucket: "b", Key: "k", Body: bytes.NewReader(data)})
+	_, err := u.Upload(context.Background(), &UploadInput{Bucket: "bkt", Key: "k", Body: bytes.NewReader(data)})
 	var ue *UploadError
 	if !errors.As(err, &ue) || ue.UploadID == "" || ue.Aborted {
 		t.Fatalf("first attempt: %v", err)
@@ -42,11 +42,11 @@ func TestResume(t *testing.T) {
 
 			var progress atomic.Int64
 			u := &Uploader{Client: f, PartSize: ps, Progress: func(n int64) { progress.Add(n) }}
-			out, err := u.Resume(context.Background(), id, &UploadInput{Bucket: "b", Key: "k", Body: bytes.NewReader(data)})
+			out, err := u.Resume(context.Background(), id, &UploadInput{Bucket: "bkt", Key: "k", Body: bytes.NewReader(data)})
 			if err != nil {
 				t.Fatalf("Resume: %v", err)
 			}
-			if !bytes.Equal(f.object("b", "k").data, data) {
+			if !bytes.Equal(f.object("bkt", "k").data, data) {
 				t.Fatal("resumed object differs from the source")
 			}
 			if out.UploadID != id || out.Reused != 2 || out.Parts != 6 || out.Size != int64(len(data)) {
@@ -68,11 +68,11 @@ func TestResumeChangedPart(t *testing.T) {
 	id := leaveHalfDone(t, f, data, s3client.ChecksumSHA256, 3)
 	changed := bytes.Clone(data)
 	changed[ps+100] ^= 0xff // inside part 2: its checksum no longer matches
-	out, err := (&Uploader{Client: f, PartSize: ps}).Resume(context.Background(), id, &UploadInput{Bucket: "b", Key: "k", Body: bytes.NewReader(changed)})
+	out, err := (&Uploader{Client: f, PartSize: ps}).Resume(context.Background(), id, &UploadInput{Bucket: "bkt", Key: "k", Body: bytes.NewReader(changed)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.Reused != 1 || !bytes.Equal(f.object("b", "k").data, changed) {
+	if out.Reused != 1 || !bytes.Equal(f.object("bkt", "k").data, changed) {
 		t.Errorf("Reused = %d; the changed part must be sent again", out.Reused)
 	}
 }
@@ -88,18 +88,18 @@ func TestResumeLayoutFromListedParts(t *testing.T) {
 		}
 		return nil
 	}
-	_, err := first.Upload(context.Background(), &UploadInput{Bucket: "b", Key: "k", Body: bytes.NewReader(data)})
+	_, err := first.Upload(context.Background(), &UploadInput{Bucket: "bkt", Key: "k", Body: bytes.NewReader(data)})
 	var ue *UploadError
 	if !errors.As(err, &ue) {
 		t.Fatal(err)
 	}
 	f.fault = nil
 	f.listPage = 1 // and ListParts pages are followed
-	out, err := (&Uploader{Client: f, PartSize: ps}).Resume(context.Background(), ue.UploadID, &UploadInput{Bucket: "b", Key: "k", Body: bytes.NewReader(data)})
+	out, err := (&Uploader{Client: f, PartSize: ps}).Resume(context.Background(), ue.UploadID, &UploadInput{Bucket: "bkt", Key: "k", Body: bytes.NewReader(data)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.Reused != 2 || out.Parts != 5 || !bytes.Equal(f.object("b", "k").data, data) {
+	if out.Reused != 2 || out.Parts != 5 || !bytes.Equal(f.object("bkt", "k").data, data) {
 		t.Errorf("output %+v: the 6 MiB layout of the listed parts was not kept", out)
 	}
 	if f.callCount("ListParts") != 2 {
@@ -138,15 +138,15 @@ func TestResumeErrors(t *testing.T) {
 	data := patternBytes(2*ps + 1)
 	id := leaveHalfDone(t, f, data, "", 2)
 
-	_, err := u.Resume(context.Background(), id, &UploadInput{Bucket: "b", Key: "k", Body: onlyReader{bytes.NewReader(data)}})
+	_, err := u.Resume(context.Background(), id, &UploadInput{Bucket: "bkt", Key: "k", Body: onlyReader{bytes.NewReader(data)}})
 	if !errors.Is(err, ErrNotResumable) {
 		t.Errorf("stream: %v, want ErrNotResumable", err)
 	}
-	_, err = u.Resume(context.Background(), "", &UploadInput{Bucket: "b", Key: "k", Body: bytes.NewReader(data)})
+	_, err = u.Resume(context.Background(), "", &UploadInput{Bucket: "bkt", Key: "k", Body: bytes.NewReader(data)})
 	if err == nil {
 		t.Error("empty upload ID accepted")
 	}
-	_, err = u.Resume(context.Background(), "no-such-upload", &UploadInput{Bucket: "b", Key: "k", Body: bytes.NewReader(data)})
+	_, err = u.Resume(context.Background(), "no-such-upload", &UploadInput{Bucket: "bkt", Key: "k", Body: bytes.NewReader(data)})
 	var ue *UploadError
 	if !s3client.IsNotFound(err) || !errors.As(err, &ue) || ue.UploadID != "no-such-upload" {
 		t.Errorf("unknown upload: %v", err)
@@ -162,7 +162,7 @@ func TestResumeErrors(t *testing.T) {
 		}
 		return nil
 	}
-	_, err = u.Resume(context.Background(), id, &UploadInput{Bucket: "b", Key: "k", Body: bytes.NewReader(data)})
+	_, err = u.Resume(context.Background(), id, &UploadInput{Bucket: "bkt", Key: "k", Body: bytes.NewReader(data)})
 	if !errors.As(err, &ue) || ue.Op != "Resume" || ue.PartNumber != 3 || !ue.Aborted {
 		t.Errorf("failing part on resume: %v", err)
 	}

@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -84,9 +86,59 @@ func (s *session) complete(ctx context.Context, n int, total int64, ifNoneMatch,
 		MpuObjectSize: total, // S3 checks the parts' sum against it
 	})
 	if err != nil {
+		if s3client.ErrorCode(err) == "NoSuchUpload" {
+			return s.completedEarlier(ctx, err, n, total)
+		}
 		return nil, s.fail(ctx, err)
 	}
 	return out, nil
+}
+
+// completedEarlier handles a CompleteMultipartUpload answered NoSuchUpload.
+// The upload is gone either way. When the request was sent more than once,
+// the first attempt may have completed it and lost its answer; that is
+// confirmed with HeadObject: the key must hold total bytes and a multipart
+// ETag of n parts ("...-n"). Then the completion succeeded, and its output
+// is what the HEAD tells (no Location, no checksums). Otherwise, or when
+// the request was sent once (it found the upload already gone: aborted by
+// someone else), the *UploadError says the upload is gone.
+//
+// The check cannot tell this upload's object from one of the same size and
+// part count that another writer completed at the same key in between.
+func (s *session) completedEarlier(ctx context.Context, err error, n int, total int64) (*s3client.CompleteMultipartUploadOutput, error) {
+	var se *s3client.Error
+	once := errors.As(err, &se) && se.Attempts == 1
+	h, canHead := s.api.(headAPI)
+	if once || !canHead {
+		return nil, s.gone(err)
+	}
+	m, herr := h.HeadObject(ctx, &s3client.GetObjectInput{Bucket: s.bucket, Key: s.key, SSECustomer: s.sse, Common: s.common})
+	switch {
+	case herr != nil:
+		err = errors.Join(err, fmt.Errorf("multipart: the upload is gone; HeadObject could not confirm that an earlier attempt completed it: %w", herr))
+	case m.ContentLength != total || !multipartETag(m.ETag, n):
+		err = fmt.Errorf("%w; multipart: the upload is gone, and HeadObject does not confirm that an earlier attempt completed it: "+
+			"%s/%s holds %d bytes with ETag %s, not %d bytes with the ETag of %d parts", err, s.bucket, s.key, m.ContentLength, m.ETag, total, n)
+	default:
+		return &s3client.CompleteMultipartUploadOutput{Bucket: s.bucket, Key: s.key, ETag: m.ETag, VersionID: m.VersionID}, nil
+	}
+	return nil, s.gone(err)
+}
+
+// multipartETag reports whether etag has the form S3 gives an object
+// completed from n parts: a digest, "-", n (quoted or not).
+func multipartETag(etag string, n int) bool {
+	etag = strings.Trim(etag, `"`)
+	i := strings.LastIndexByte(etag, '-')
+	return i > 0 && etag[i+1:] == strconv.Itoa(n)
+}
+
+// gone turns err into an *UploadError for an upload that no longer exists:
+// there is nothing to abort, nothing to resume.
+func (s *session) gone(err error) error {
+	e := newUploadError(s.op, s.bucket, s.key, s.id, err)
+	e.Aborted = true
+	return e
 }
 
 // fail turns err into an *UploadError, aborting the upload first (if one
@@ -104,10 +156,16 @@ func (s *session) fail(ctx context.Context, err error) error {
 	aerr := s.api.AbortMultipartUpload(actx, &s3client.AbortMultipartUploadInput{
 		Bucket: s.bucket, Key: s.key, UploadID: s.id, Common: s.common,
 	})
-	if aerr != nil {
-		e.Err = errors.Join(e.Err, fmt.Errorf("multipart: abort failed, the upload remains: %w", aerr))
-	} else {
+	switch {
+	case aerr == nil:
 		e.Aborted = true
+	case s3client.IsNotFound(aerr):
+		// NoSuchUpload: an earlier attempt of this abort, whose answer was
+		// lost, did the work (or the bucket itself is gone). Nothing
+		// remains either way.
+		e.Aborted = true
+	default:
+		e.Err = errors.Join(e.Err, fmt.Errorf("multipart: abort failed, the upload remains: %w", aerr))
 	}
 	return e
 }

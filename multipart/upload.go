@@ -113,12 +113,12 @@ type settings struct {
 }
 
 // errNilInput is returned for a nil input pointer.
-var errNilInput = errors.New("multipart: nil input")
+var errNilInput = invalidInput("multipart: nil input")
 
 func (u *Uploader) settings() (settings, error) {
 	s := settings{partSize: u.PartSize, concurrency: u.Concurrency, budget: u.MemoryBudget}
 	if u.Client == nil {
-		return s, errors.New("multipart: Uploader.Client is nil")
+		return s, invalidInput("multipart: Uploader.Client is nil")
 	}
 	if s.partSize == 0 {
 		s.partSize = DefaultPartSize
@@ -160,7 +160,20 @@ func (u *Uploader) MaxStreamSize() int64 {
 // parts are sent concurrently. On failure or cancellation it stops sending
 // parts, waits for those in flight, aborts the upload (unless
 // LeavePartsOnError), and returns an *UploadError naming the upload and the
-// failing part. No goroutine it started outlives it.
+// failing part. No goroutine it started outlives it. Input errors (an
+// invalid bucket name or key, a nil input or Client) match
+// s3client.ErrInvalidInput and are found before Body is read.
+//
+// When the answer to CompleteMultipartUpload is lost, the client's retry
+// finds no upload (NoSuchUpload): the first attempt may have completed it.
+// If the client also has HeadObject (*s3client.Client does), Upload then
+// checks that the key holds an object of the source's size whose ETag has
+// the multipart form of as many parts ("...-N"), and if so returns success,
+// with the ETag and VersionID the HEAD found, and no Location or
+// Checksums. Otherwise it returns an *UploadError with Aborted set: the
+// upload is gone. The check cannot tell the object from one of the same
+// size and part count that another writer completed at the same key in
+// the meantime.
 func (u *Uploader) Upload(ctx context.Context, in *UploadInput) (*UploadOutput, error) {
 	st, err := u.settings()
 	if err != nil {
@@ -170,6 +183,9 @@ func (u *Uploader) Upload(ctx context.Context, in *UploadInput) (*UploadOutput, 
 		return nil, errNilInput
 	}
 	up := u.newUpload("Upload", in, st)
+	if err := checkObject(in.Bucket, in.Key); err != nil {
+		return nil, up.fail(ctx, err) // before a stream is read for nothing
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, up.fail(ctx, context.Cause(ctx))
 	}

@@ -66,12 +66,12 @@ func TestUploadSizes(t *testing.T) {
 				body, size := kind.body(data)
 				var progress atomic.Int64
 				u := &Uploader{Client: f, PartSize: ps, Progress: func(n int64) { progress.Add(n) }}
-				out, err := u.Upload(context.Background(), &UploadInput{Bucket: "b", Key: "k", Body: body, Size: size,
+				out, err := u.Upload(context.Background(), &UploadInput{Bucket: "bkt", Key: "k", Body: body, Size: size,
 					ObjectProperties: s3client.ObjectProperties{ContentType: "text/x-test"}})
 				if err != nil {
 					t.Fatalf("Upload: %v", err)
 				}
-				o := f.object("b", "k")
+				o := f.object("bkt", "k")
 				if o == nil || !bytes.Equal(o.data, data) {
 					t.Fatalf("stored object differs from the source")
 				}
@@ -121,10 +121,10 @@ func TestUploadReaderAtIsReadInPlace(t *testing.T) {
 	data := patternBytes(3*ps + 7)
 	var bodies sync.Map
 	u := &Uploader{Client: &bodySpy{fakeS3: f, seen: &bodies}, PartSize: ps}
-	if _, err := u.Upload(context.Background(), &UploadInput{Bucket: "b", Key: "k", Body: readAtOnly{t, bytes.NewReader(data)}}); err != nil {
+	if _, err := u.Upload(context.Background(), &UploadInput{Bucket: "bkt", Key: "k", Body: readAtOnly{t, bytes.NewReader(data)}}); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(f.object("b", "k").data, data) {
+	if !bytes.Equal(f.object("bkt", "k").data, data) {
 		t.Fatal("content differs")
 	}
 	n := 0
@@ -174,10 +174,10 @@ func TestUploadRetriedPart(t *testing.T) {
 					negative += n
 				}
 			}}
-			if _, err := u.Upload(context.Background(), &UploadInput{Bucket: "b", Key: "k", Body: body, Size: size}); err != nil {
+			if _, err := u.Upload(context.Background(), &UploadInput{Bucket: "bkt", Key: "k", Body: body, Size: size}); err != nil {
 				t.Fatalf("Upload: %v", err)
 			}
-			if !bytes.Equal(f.object("b", "k").data, data) {
+			if !bytes.Equal(f.object("bkt", "k").data, data) {
 				t.Fatal("content differs after the retried part")
 			}
 			if total != int64(len(data)) {
@@ -204,18 +204,18 @@ func TestUploadFailingPart(t *testing.T) {
 			}
 			body, size := kind.body(patternBytes(5*ps + 1))
 			u := &Uploader{Client: f, PartSize: ps, Concurrency: 2}
-			_, err := u.Upload(context.Background(), &UploadInput{Bucket: "b", Key: "k", Body: body, Size: size})
+			_, err := u.Upload(context.Background(), &UploadInput{Bucket: "bkt", Key: "k", Body: body, Size: size})
 			var ue *UploadError
 			if !errors.As(err, &ue) {
 				t.Fatalf("error = %v, want an *UploadError", err)
 			}
-			if ue.PartNumber != 3 || ue.UploadID == "" || !ue.Aborted || ue.Op != "Upload" || ue.Bucket != "b" || ue.Key != "k" {
+			if ue.PartNumber != 3 || ue.UploadID == "" || !ue.Aborted || ue.Op != "Upload" || ue.Bucket != "bkt" || ue.Key != "k" {
 				t.Errorf("UploadError = %+v", ue)
 			}
 			if code := s3client.ErrorCode(err); code != "InternalError" {
 				t.Errorf("error code = %q", code)
 			}
-			for _, want := range []string{"multipart: Upload b/k", ue.UploadID, "part 3", "InternalError"} {
+			for _, want := range []string{"multipart: Upload bkt/k", ue.UploadID, "part 3", "InternalError"} {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("error %q does not contain %q", err, want)
 				}
@@ -226,7 +226,7 @@ func TestUploadFailingPart(t *testing.T) {
 			if f.callCount("CompleteMultipartUpload") != 0 {
 				t.Error("a failed upload was completed")
 			}
-			if len(f.openUploads()) != 0 || f.object("b", "k") != nil {
+			if len(f.openUploads()) != 0 || f.object("bkt", "k") != nil {
 				t.Error("the failed upload left an upload or an object")
 			}
 		})
@@ -253,7 +253,7 @@ func TestUploadCancel(t *testing.T) {
 				}
 				cancel()
 			}()
-			_, err := u.Upload(ctx, &UploadInput{Bucket: "b", Key: "k", Body: body, Size: size})
+			_, err := u.Upload(ctx, &UploadInput{Bucket: "bkt", Key: "k", Body: body, Size: size})
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("error = %v, want context.Canceled", err)
 			}
@@ -275,7 +275,7 @@ func TestUploadCanceledBeforeStart(t *testing.T) {
 	f := newFake()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := (&Uploader{Client: f}).Upload(ctx, &UploadInput{Bucket: "b", Key: "k", Body: strings.NewReader("x")})
+	_, err := (&Uploader{Client: f}).Upload(ctx, &UploadInput{Bucket: "bkt", Key: "k", Body: strings.NewReader("x")})
 	if !errors.Is(err, context.Canceled) || len(f.calls) != 0 {
 		t.Errorf("error %v, calls %v", err, f.calls)
 	}
@@ -314,7 +314,7 @@ func TestUploadConcurrency(t *testing.T) {
 				body = io.NewSectionReader(pattern(size), 0, size)
 			}
 			u := &Uploader{Client: f, PartSize: ps, Concurrency: tt.concurrency, MemoryBudget: tt.budget}
-			out, err := u.Upload(context.Background(), &UploadInput{Bucket: "b", Key: "k", Body: body})
+			out, err := u.Upload(context.Background(), &UploadInput{Bucket: "bkt", Key: "k", Body: body})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -334,11 +334,11 @@ func TestUploadStreamGrowsParts(t *testing.T) {
 	f.lazy = true
 	size := 1000*ps + 3*ps + 1
 	u := &Uploader{Client: f, PartSize: ps, Concurrency: 16}
-	out, err := u.Upload(context.Background(), &UploadInput{Bucket: "b", Key: "k", Body: &phantom{n: size}})
+	out, err := u.Upload(context.Background(), &UploadInput{Bucket: "bkt", Key: "k", Body: &phantom{n: size}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sizes := f.object("b", "k").partSizes
+	sizes := f.object("bkt", "k").partSizes
 	if out.Parts != 1002 || len(sizes) != 1002 || out.Size != size {
 		t.Fatalf("%d parts, %d bytes", out.Parts, out.Size)
 	}
@@ -353,7 +353,7 @@ func TestUploadTooManyParts(t *testing.T) {
 	f.lazy = true
 	// A budget of one part stops growth: 10,000 parts of 5 MiB at most.
 	u := &Uploader{Client: f, PartSize: ps, MemoryBudget: ps, Concurrency: 16}
-	_, err := u.Upload(context.Background(), &UploadInput{Bucket: "b", Key: "k", Body: &phantom{n: MaxParts*ps + 1}})
+	_, err := u.Upload(context.Background(), &UploadInput{Bucket: "bkt", Key: "k", Body: &phantom{n: MaxParts*ps + 1}})
 	var ue *UploadError
 	if !errors.Is(err, ErrTooManyParts) || !errors.As(err, &ue) || !ue.Aborted {
 		t.Fatalf("error = %v, want ErrTooManyParts and an abort", err)
@@ -366,7 +366,7 @@ func TestUploadTooManyParts(t *testing.T) {
 		f := newFake()
 		f.lazy = true
 		u := &Uploader{Client: f, PartSize: ps, MemoryBudget: ps, Concurrency: 16}
-		out, err := u.Upload(context.Background(), &UploadInput{Bucket: "b", Key: "k", Body: body})
+		out, err := u.Upload(context.Background(), &UploadInput{Bucket: "bkt", Key: "k", Body: body})
 		if err != nil || out.Parts != MaxParts {
 			t.Errorf("%T: exactly 10000 parts: %v, %+v", body, err, out)
 		}
@@ -375,8 +375,8 @@ func TestUploadTooManyParts(t *testing.T) {
 	f = newFake()
 	f.lazy = true
 	u = &Uploader{Client: f, PartSize: ps, Concurrency: 16}
-	out, err := u.Upload(context.Background(), &UploadInput{Bucket: "b", Key: "k", Body: io.NewSectionReader(pattern(MaxParts*ps+1), 0, MaxParts*ps+1)})
-	if err != nil || out.Parts != 8334 || f.object("b", "k").partSizes[0] != 6*mib {
+	out, err := u.Upload(context.Background(), &UploadInput{Bucket: "bkt", Key: "k", Body: io.NewSectionReader(pattern(MaxParts*ps+1), 0, MaxParts*ps+1)})
+	if err != nil || out.Parts != 8334 || f.object("bkt", "k").partSizes[0] != 6*mib {
 		t.Errorf("grown upload: %v, %+v", err, out)
 	}
 }
@@ -401,7 +401,7 @@ func TestUploadSourceSize(t *testing.T) {
 			checkGoroutines(t)
 			f := newFake()
 			u := &Uploader{Client: f, PartSize: ps}
-			_, err := u.Upload(context.Background(), &UploadInput{Bucket: "b", Key: "k", Body: tt.body, Size: tt.size})
+			_, err := u.Upload(context.Background(), &UploadInput{Bucket: "bkt", Key: "k", Body: tt.body, Size: tt.size})
 			var ue *UploadError
 			if !errors.Is(err, ErrSourceSize) || !errors.As(err, &ue) {
 				t.Fatalf("error = %v, want ErrSourceSize", err)
@@ -412,7 +412,7 @@ func TestUploadSourceSize(t *testing.T) {
 			if tt.created && !ue.Aborted {
 				t.Error("not aborted")
 			}
-			if f.object("b", "k") != nil || len(f.openUploads()) != 0 {
+			if f.object("bkt", "k") != nil || len(f.openUploads()) != 0 {
 				t.Error("an object or an upload was left")
 			}
 		})
@@ -424,14 +424,14 @@ func TestUploadReadError(t *testing.T) {
 	f := newFake()
 	boom := errors.New("pipe broke")
 	body := io.MultiReader(bytes.NewReader(patternBytes(2*ps+10)), iotest.ErrReader(boom))
-	_, err := (&Uploader{Client: f, PartSize: ps}).Upload(context.Background(), &UploadInput{Bucket: "b", Key: "k", Body: body})
+	_, err := (&Uploader{Client: f, PartSize: ps}).Upload(context.Background(), &UploadInput{Bucket: "bkt", Key: "k", Body: body})
 	var ue *UploadError
 	if !errors.Is(err, boom) || !errors.As(err, &ue) || ue.PartNumber != 0 || !ue.Aborted {
 		t.Fatalf("error = %v", err)
 	}
 	// The same in the first part: nothing was created.
 	f = newFake()
-	_, err = (&Uploader{Client: f, PartSize: ps}).Upload(context.Background(), &UploadInput{Bucket: "b", Key: "k",
+	_, err = (&Uploader{Client: f, PartSize: ps}).Upload(context.Background(), &UploadInput{Bucket: "bkt", Key: "k",
 		Body: io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(boom))})
 	if !errors.Is(err, boom) || len(f.calls) != 0 {
 		t.Fatalf("first-part read error = %v, calls %v", err, f.calls)
@@ -457,7 +457,7 @@ func TestUploadFailuresAroundParts(t *testing.T) {
 			}
 		}, func(err error) bool { return errors.Is(err, s3client.ErrForbidden) }, false, false, 0},
 		{"complete refused by IfNoneMatch", func(f *fakeS3, u *Uploader, in *UploadInput) {
-			f.putObject("b", "k", &fakeObject{data: []byte("already here")})
+			f.putObject("bkt", "k", &fakeObject{data: []byte("already here")})
 			in.IfNoneMatch = "*"
 		}, preconditionFailed, true, true, 1},
 		{"abort fails too", func(f *fakeS3, u *Uploader, in *UploadInput) {
@@ -486,7 +486,7 @@ func TestUploadFailuresAroundParts(t *testing.T) {
 			checkGoroutines(t)
 			f := newFake()
 			u := &Uploader{Client: f, PartSize: ps}
-			in := &UploadInput{Bucket: "b", Key: "k", Body: bytes.NewReader(patternBytes(2*ps + 1))}
+			in := &UploadInput{Bucket: "bkt", Key: "k", Body: bytes.NewReader(patternBytes(2*ps + 1))}
 			tt.setup(f, u, in)
 			_, err := u.Upload(context.Background(), in)
 			var ue *UploadError
@@ -514,7 +514,7 @@ func TestUploadChecksum(t *testing.T) {
 				data := patternBytes(2*ps + 5)
 				body, size := kind.body(data)
 				u := &Uploader{Client: f, PartSize: ps, ChecksumAlgorithm: alg}
-				if _, err := u.Upload(context.Background(), &UploadInput{Bucket: "b", Key: "k", Body: body, Size: size}); err != nil {
+				if _, err := u.Upload(context.Background(), &UploadInput{Bucket: "bkt", Key: "k", Body: body, Size: size}); err != nil {
 					t.Fatal(err) // the fake refuses parts without the upload's checksum
 				}
 				if got := f.created[0].ChecksumAlgorithm; got != alg {
@@ -540,7 +540,7 @@ func (defaultingFake) DefaultChecksumAlgorithm() s3client.ChecksumAlgorithm {
 func TestUploadClientDefaultChecksum(t *testing.T) {
 	f := newFake()
 	u := &Uploader{Client: defaultingFake{f}, PartSize: ps}
-	if _, err := u.Upload(context.Background(), &UploadInput{Bucket: "b", Key: "k", Body: bytes.NewReader(patternBytes(ps + 1))}); err != nil {
+	if _, err := u.Upload(context.Background(), &UploadInput{Bucket: "bkt", Key: "k", Body: bytes.NewReader(patternBytes(ps + 1))}); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.created[0].ChecksumAlgorithm; got != s3client.ChecksumCRC32 {
@@ -582,7 +582,7 @@ func TestUploadLimiterAndProgress(t *testing.T) {
 			// (the race detector would say otherwise).
 			var sum, calls int64
 			u := &Uploader{Client: f, PartSize: ps, Concurrency: 4, Limiter: lim, Progress: func(n int64) { sum += n; calls++ }}
-			if _, err := u.Upload(context.Background(), &UploadInput{Bucket: "b", Key: "k", Body: body, Size: size}); err != nil {
+			if _, err := u.Upload(context.Background(), &UploadInput{Bucket: "bkt", Key: "k", Body: body, Size: size}); err != nil {
 				t.Fatal(err)
 			}
 			if sum != int64(len(data)) {
@@ -602,13 +602,13 @@ func TestUploadLimiterAndProgress(t *testing.T) {
 func TestUploadConfigErrors(t *testing.T) {
 	f := newFake()
 	for _, size := range []int64{1, MinPartSize - 1, MaxPartSize + 1, -5} {
-		_, err := (&Uploader{Client: f, PartSize: size}).Upload(context.Background(), &UploadInput{Bucket: "b", Key: "k"})
+		_, err := (&Uploader{Client: f, PartSize: size}).Upload(context.Background(), &UploadInput{Bucket: "bkt", Key: "k"})
 		var pse *PartSizeError
 		if !errors.As(err, &pse) || pse.PartSize != size {
 			t.Errorf("PartSize %d: error = %v", size, err)
 		}
 	}
-	if _, err := (&Uploader{}).Upload(context.Background(), &UploadInput{Bucket: "b", Key: "k"}); err == nil {
+	if _, err := (&Uploader{}).Upload(context.Background(), &UploadInput{Bucket: "bkt", Key: "k"}); err == nil {
 		t.Error("an Uploader without a Client uploaded")
 	}
 	if _, err := (&Uploader{Client: f}).Upload(context.Background(), nil); err == nil {
@@ -628,7 +628,7 @@ func TestUploadConfigErrors(t *testing.T) {
 func TestUploadPropertiesReachRequests(t *testing.T) {
 	f := newFake()
 	in := &UploadInput{
-		Bucket: "b", Key: "k", Body: bytes.NewReader(patternBytes(ps + 1)),
+		Bucket: "bkt", Key: "k", Body: bytes.NewReader(patternBytes(ps + 1)),
 		ObjectProperties: s3client.ObjectProperties{ContentType: "image/png", Metadata: map[string]string{"a": "1"}, StorageClass: "STANDARD_IA"},
 		SSECustomer:      s3client.SSECustomer{SSECustomerKey: bytes.Repeat([]byte{7}, 32)},
 		Common:           s3client.Common{ExpectedBucketOwner: "111122223333"},
@@ -671,10 +671,10 @@ func TestUploadErrorFormat(t *testing.T) {
 		e    *UploadError
 		want string
 	}{
-		{&UploadError{Op: "Upload", Bucket: "b", Key: "k", Err: cause}, "multipart: Upload b/k: cause"},
-		{&UploadError{Op: "Upload", Bucket: "b", Key: "k", UploadID: "id", PartNumber: 7, Aborted: true, Err: cause},
-			"multipart: Upload b/k (upload ID id) part 7 [aborted]: cause"},
-		{&UploadError{Op: "Copy", Bucket: "b", Key: "k", UploadID: "id", Err: cause}, "multipart: Copy b/k (upload ID id): cause"},
+		{&UploadError{Op: "Upload", Bucket: "bkt", Key: "k", Err: cause}, "multipart: Upload bkt/k: cause"},
+		{&UploadError{Op: "Upload", Bucket: "bkt", Key: "k", UploadID: "id", PartNumber: 7, Aborted: true, Err: cause},
+			"multipart: Upload bkt/k (upload ID id) part 7 [aborted]: cause"},
+		{&UploadError{Op: "Copy", Bucket: "bkt", Key: "k", UploadID: "id", Err: cause}, "multipart: Copy bkt/k (upload ID id): cause"},
 	}
 	for _, tt := range tests {
 		if got := tt.e.Error(); got != tt.want {

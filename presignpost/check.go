@@ -41,8 +41,9 @@ var exemptFields = map[string]bool{"policy": true, "x-amz-signature": true, "fil
 
 // Check decodes base64Policy and evaluates form against it at now, in S3's
 // order of concern: the policy must not have expired, the form must have a
-// key, every condition must hold, and every field must be covered by a
-// condition unless it is policy, x-amz-signature, file or x-ignore-*.
+// key of at most MaxKeyLength bytes (${filename} expanded), every condition
+// must hold, and every field must be covered by a condition unless it is
+// policy, x-amz-signature, file or x-ignore-*.
 //
 // A form the policy refuses gives a *CheckError naming the failing condition
 // or field. A policy that does not decode, or that is not a POST policy,
@@ -70,8 +71,10 @@ func Check(base64Policy string, form Form, now time.Time) error {
 		return &CheckError{Condition: "expiration",
 			Reason: "expired at " + pol.expiration.UTC().Format(expirationLayout)}
 	}
-	if _, ok := fields["key"]; !ok {
+	if k, ok := fields["key"]; !ok {
 		return &CheckError{Field: "key", Reason: "missing: S3 requires a key field before the file"}
+	} else if len(k) > MaxKeyLength {
+		return &CheckError{Field: "key", Reason: fmt.Sprintf("%d bytes long: S3 refuses keys longer than %d bytes", len(k), MaxKeyLength)}
 	}
 
 	covered := make(map[string]bool, len(pol.conds))

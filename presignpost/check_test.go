@@ -285,6 +285,31 @@ func TestCheckFilenameExpansion(t *testing.T) {
 	}
 }
 
+// TestCheckKeyLength: S3 refuses a key over 1024 bytes, counted after
+// ${filename} is expanded, whatever the policy says.
+func TestCheckKeyLength(t *testing.T) {
+	pol := b64(`{"expiration":"2030-01-01T00:00:00Z","conditions":[{"bucket":"b"},["starts-with","$key",""]]}`)
+	tests := []struct {
+		name, key, filename string
+		ok                  bool
+	}{
+		{"1024 bytes", strings.Repeat("k", MaxKeyLength), "", true},
+		{"1025 bytes", strings.Repeat("k", MaxKeyLength+1), "", false},
+		{"1024 bytes expanded", strings.Repeat("k", MaxKeyLength-7) + "${filename}", "cat.jpg", true},
+		{"1025 bytes expanded", strings.Repeat("k", MaxKeyLength-7) + "${filename}", "cat.jpeg", false},
+	}
+	for _, tt := range tests {
+		err := Check(pol, Form{Bucket: "b", Filename: tt.filename, Fields: map[string]string{"key": tt.key}}, testNow)
+		var ce *CheckError
+		switch {
+		case tt.ok && err != nil:
+			t.Errorf("%s: %v", tt.name, err)
+		case !tt.ok && (!errors.As(err, &ce) || ce.Field != "key" || !strings.Contains(ce.Reason, "1024")):
+			t.Errorf("%s: %v, want a *CheckError on the key's length", tt.name, err)
+		}
+	}
+}
+
 // TestCheckNegativeSize: a size the caller does not know cannot satisfy a
 // range.
 func TestCheckNegativeSize(t *testing.T) {

@@ -17,6 +17,10 @@ var (
 	ErrMissingBucket = errors.New("presignpost: missing bucket")
 	// ErrMissingKey: Policy.Key is empty; S3 needs a key field in every form.
 	ErrMissingKey = errors.New("presignpost: missing key")
+	// ErrKeyTooLong: Policy.Key is longer than MaxKeyLength bytes (not
+	// counting ${filename}, which S3 expands), so S3 would refuse every
+	// upload (KeyTooLongError).
+	ErrKeyTooLong = errors.New("presignpost: key longer than 1024 bytes")
 	// ErrInvalidURL: the bucket URL is not an absolute http or https URL.
 	ErrInvalidURL = errors.New("presignpost: bucket URL must be an absolute http or https URL")
 	// ErrUnknownOperator: a condition's Op is not eq, starts-with or

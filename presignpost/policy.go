@@ -46,6 +46,9 @@ const MaxExpires = sigv4.MaxPresignExpiry
 // name of the uploaded file.
 const filenameVar = "${filename}"
 
+// MaxKeyLength is the longest object key S3 accepts, in bytes of UTF-8.
+const MaxKeyLength = 1024
+
 // Condition is one rule of a POST policy. Build it with Eq, StartsWith or
 // ContentLengthRange; a literal works as well.
 //
@@ -144,7 +147,9 @@ type Policy struct {
 	// Key is the object key. It may contain ${filename}, which S3 replaces
 	// with the uploaded file's name; the key condition is then a starts-with
 	// on the part before the first ${filename}, because S3 evaluates
-	// conditions on the expanded key.
+	// conditions on the expanded key. It must be valid UTF-8
+	// (ErrInvalidValue) and at most MaxKeyLength bytes without its
+	// ${filename} (ErrKeyTooLong).
 	Key string
 	// Fields are form fields with fixed values, such as acl, Content-Type,
 	// success_action_status, success_action_redirect, Cache-Control, tagging,
@@ -198,6 +203,11 @@ func (p *Policy) Sign(creds sigv4.Credentials, region, bucketURL string, now tim
 	}
 	if p.Key == "" {
 		return nil, ErrMissingKey
+	}
+	// S3 checks the key after expanding ${filename}: a template is too long
+	// when even an empty file name would make it so.
+	if n := len(p.Key) - strings.Count(p.Key, filenameVar)*len(filenameVar); n > MaxKeyLength {
+		return nil, fmt.Errorf("%w: %d bytes", ErrKeyTooLong, n)
 	}
 	if !creds.HasKeys() {
 		return nil, fmt.Errorf("presignpost: sign: %w", sigv4.ErrMissingCredentials)

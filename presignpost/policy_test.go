@@ -238,6 +238,14 @@ func TestSignErrors(t *testing.T) {
 		{name: "invalid UTF-8 value", policy: with(func(p *Policy) { p.Fields = map[string]string{"x-amz-meta-a": "\xff"} }),
 			want: ErrInvalidValue, condition: true},
 		{name: "invalid UTF-8 key", policy: with(func(p *Policy) { p.Key = "a\xffb" }), want: ErrInvalidValue, condition: true},
+		{name: "truncated UTF-8 key", policy: with(func(p *Policy) { p.Key = "key\xc3" }), want: ErrInvalidValue, condition: true},
+		{name: "surrogate in key", policy: with(func(p *Policy) { p.Key = "a\xed\xa0\x80b" }), want: ErrInvalidValue, condition: true},
+		{name: "key of 1025 bytes", policy: with(func(p *Policy) { p.Key = strings.Repeat("k", MaxKeyLength+1) }), want: ErrKeyTooLong},
+		{name: "key of 1025 bytes in multibyte runes", policy: with(func(p *Policy) { p.Key = "k" + strings.Repeat("é", MaxKeyLength/2) }),
+			want: ErrKeyTooLong},
+		{name: "templated key too long without the file name", policy: with(func(p *Policy) {
+			p.Key = strings.Repeat("k", MaxKeyLength-2) + "/${filename}/x" // 1025 bytes with an empty name
+		}), want: ErrKeyTooLong},
 		{name: "invalid UTF-8 condition", policy: with(func(p *Policy) { p.Conditions = []Condition{StartsWith("x-amz-meta-a", "\xfe")} }),
 			want: ErrInvalidValue, condition: true},
 		{name: "eq conflicts with field", policy: with(func(p *Policy) {
@@ -295,6 +303,8 @@ func TestSignAccepts(t *testing.T) {
 		policy Policy
 	}{
 		{"starts-with within templated key", Policy{Bucket: "b", Key: "a/${filename}", Conditions: []Condition{StartsWith("key", "a/b")}}},
+		{"key of 1024 bytes", Policy{Bucket: "b", Key: strings.Repeat("k", MaxKeyLength)}},
+		{"templated key of 1024 bytes without the file name", Policy{Bucket: "b", Key: strings.Repeat("k", MaxKeyLength-1) + "${filename}/"}},
 		{"eq on templated key", Policy{Bucket: "b", Key: "a/${filename}", Conditions: []Condition{Eq("key", "a/cat.jpg")}}},
 		{"eq on bucket", Policy{Bucket: "b", Key: "k", Conditions: []Condition{Eq("$bucket", "b")}}},
 		{"starts-with on fixed field", Policy{Bucket: "b", Key: "k", Fields: map[string]string{"Content-Type": "image/png"},
