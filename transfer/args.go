@@ -1,0 +1,468 @@
+package transfer
+
+// The per-call options, boto3's keyword arguments as typed values:
+// ExtraArgs (UploadArgs, DownloadArgs, CopyArgs, DeleteArgs), Callback,
+// a richer Listener, SourceClient and a directory Filter. Each transfer
+// method takes ...Option and refuses options it has no use for.
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/s3kit/s3kit/s3client"
+)
+
+// Option is a per-call option: an UploadArgs, DownloadArgs, CopyArgs or
+// DeleteArgs (or a pointer to one), a Callback, a Listener, a Filter, or
+// what SourceClient returns. A nil Option or nil pointer is ignored; an
+// option the operation does not take is an error wrapping ErrWrongOption.
+type Option interface{ transferOption() }
+
+// UploadArgs are the extra arguments of an upload (boto3's ExtraArgs, every
+// name of s3transfer's ALLOWED_UPLOAD_ARGS), plus conditional writes. In a
+// multipart upload each goes where S3 wants it: SSE-C on every part and on
+// the completion, checksums on the parts and the completion, conditions on
+// the completion, the rest on CreateMultipartUpload. Zero fields are not
+// sent.
+type UploadArgs struct {
+	ACL                       string // canned ACL: "private", "public-read", "bucket-owner-full-control"...
+	CacheControl              string
+	ContentDisposition        string
+	ContentEncoding           string
+	ContentLanguage           string
+	ContentType               string
+	Expires                   time.Time
+	GrantFullControl          string // `id="..."`, `uri="..."` or `emailAddress="..."`, comma-separated
+	GrantRead                 string
+	GrantReadACP              string
+	GrantWriteACP             string
+	Metadata                  map[string]string // user metadata, sent as x-amz-meta-<name>
+	ObjectLockLegalHoldStatus string            // "ON" or "OFF"
+	ObjectLockMode            string            // "GOVERNANCE" or "COMPLIANCE"
+	ObjectLockRetainUntilDate time.Time
+	RequestPayer              string // "requester"
+	ExpectedBucketOwner       string // account ID
+	ServerSideEncryption      string // "AES256", "aws:kms", "aws:kms:dsse"
+	StorageClass              string
+	SSECustomerAlgorithm      string // "AES256", the default when SSECustomerKey is set
+	SSECustomerKey            s3client.SSECKey
+	SSECustomerKeyMD5         string // computed from SSECustomerKey when empty
+	SSEKMSKeyID               string
+	SSEKMSEncryptionContext   string // base64-encoded JSON
+	BucketKeyEnabled          bool
+	Tagging                   string // URL query form: "k1=v1&k2=v2"
+	WebsiteRedirectLocation   string
+	// ChecksumAlgorithm has the client compute that checksum of the body,
+	// or of each part; empty means the client's policy.
+	ChecksumAlgorithm s3client.ChecksumAlgorithm
+	// ChecksumType is "FULL_OBJECT" or "COMPOSITE", the kind of checksum a
+	// multipart upload gets (x-amz-checksum-type on its creation).
+	ChecksumType string
+	// The whole object's checksum, base64, computed by the caller: sent
+	// with PutObject, or with CompleteMultipartUpload as a FULL_OBJECT
+	// checksum (the parts then carry that algorithm).
+	ChecksumCRC32     string
+	ChecksumCRC32C    string
+	ChecksumCRC64NVME string
+	ChecksumSHA1      string
+	ChecksumSHA256    string
+	// IfNoneMatch "*" writes the object only if the key does not exist
+	// (put-if-absent); IfMatch only over the object with that ETag. They
+	// are checked by PutObject or CompleteMultipartUpload, beyond boto3.
+	IfNoneMatch string
+	IfMatch     string
+}
+
+// DownloadArgs are the extra arguments of a download (s3transfer's
+// ALLOWED_DOWNLOAD_ARGS).
+type DownloadArgs struct {
+	VersionID string // a version of the object; empty means the current one
+	// ChecksumMode "ENABLED" (also what "" means here, as botocore's
+	// when_supported) asks S3 for the object's checksum and verifies the
+	// downloaded bytes against it; "DISABLED" skips the check.
+	ChecksumMode         string
+	SSECustomerAlgorithm string
+	SSECustomerKey       s3client.SSECKey
+	SSECustomerKeyMD5    string
+	RequestPayer         string
+	ExpectedBucketOwner  string
+}
+
+// CopyArgs are the extra arguments of a copy (s3transfer's
+// ALLOWED_COPY_ARGS). As with CopyObject, the metadata and content headers
+// are applied only with MetadataDirective "REPLACE" and Tagging only with
+// TaggingDirective "REPLACE"; otherwise the source's are kept, for a
+// multipart copy too. SSECustomer* is the key of the new object,
+// CopySourceSSECustomer* the source's.
+type CopyArgs struct {
+	ACL                       string
+	CacheControl              string
+	ContentDisposition        string
+	ContentEncoding           string
+	ContentLanguage           string
+	ContentType               string
+	Expires                   time.Time
+	GrantFullControl          string
+	GrantRead                 string
+	GrantReadACP              string
+	GrantWriteACP             string
+	Metadata                  map[string]string
+	ObjectLockLegalHoldStatus string
+	ObjectLockMode            string
+	ObjectLockRetainUntilDate time.Time
+	RequestPayer              string
+	ExpectedBucketOwner       string
+	ServerSideEncryption      string
+	StorageClass              string
+	SSECustomerAlgorithm      string
+	SSECustomerKey            s3client.SSECKey
+	SSECustomerKeyMD5         string
+	SSEKMSKeyID               string
+	SSEKMSEncryptionContext   string
+	BucketKeyEnabled          bool
+	Tagging                   string
+	WebsiteRedirectLocation   string
+	// ChecksumAlgorithm has S3 compute that checksum for the copy.
+	ChecksumAlgorithm s3client.ChecksumAlgorithm
+	// ChecksumType is sent when a multipart copy's upload is created.
+	ChecksumType string
+
+	MetadataDirective              string // "COPY" (the default) or "REPLACE"
+	TaggingDirective               string // "COPY" (the default) or "REPLACE"
+	CopySourceIfMatch              string
+	CopySourceIfNoneMatch          string
+	CopySourceIfModifiedSince      time.Time
+	CopySourceIfUnmodifiedSince    time.Time
+	CopySourceSSECustomerAlgorithm string
+	CopySourceSSECustomerKey       s3client.SSECKey
+	CopySourceSSECustomerKeyMD5    string
+}
+
+// DeleteArgs are the extra arguments of Delete (s3transfer's
+// ALLOWED_DELETE_ARGS).
+type DeleteArgs struct {
+	VersionID           string
+	MFA                 string // "serial-number code" for MFA-delete buckets
+	RequestPayer        string
+	ExpectedBucketOwner string
+}
+
+// Callback is boto3's progress callback: it is called with the number of
+// bytes moved since the last call, and with a negative number when a
+// failed attempt's bytes are taken back before a retry. Calls are
+// serialized (also across the files of a directory transfer), so it may
+// write to a terminal without a lock; it must not block for long. A copy,
+// done inside S3, reports each part as it is copied.
+type Callback func(bytesAmount int64)
+
+// EventType says what an Event reports.
+type EventType int
+
+// The events of a transfer, in the order they come.
+const (
+	// TransferStarted: the size is known (-1 for a stream).
+	TransferStarted EventType = iota + 1
+	// BytesTransferred: Bytes more (or, negative, fewer) bytes are done.
+	BytesTransferred
+	// PartCompleted: part or range Part, of PartSize bytes, is done.
+	PartCompleted
+	// TransferCompleted: the transfer succeeded.
+	TransferCompleted
+	// TransferFailed: the transfer failed with Err.
+	TransferFailed
+)
+
+func (t EventType) String() string {
+	switch t {
+	case TransferStarted:
+		return "started"
+	case BytesTransferred:
+		return "bytes"
+	case PartCompleted:
+		return "part"
+	case TransferCompleted:
+		return "completed"
+	case TransferFailed:
+		return "failed"
+	}
+	return fmt.Sprintf("EventType(%d)", int(t))
+}
+
+// Event is what a Listener hears.
+type Event struct {
+	Type   EventType
+	Op     string // "Upload", "Download" or "Copy"
+	Bucket string
+	Key    string
+	Path   string // the local file, if any
+	// Total is the object's size; -1 while it is unknown (a stream).
+	Total int64
+	// Done is the number of bytes done so far, this event included.
+	Done int64
+	// Bytes is the change of a BytesTransferred event.
+	Bytes int64
+	// Part and PartSize describe a PartCompleted event: the part number of
+	// an upload or copy, or the range number (from 1) of a download.
+	Part     int
+	PartSize int64
+	// Err is the error of a TransferFailed event.
+	Err error
+}
+
+// Listener receives the events of a transfer, for progress bars and logs
+// that need more than a Callback: the total, the bytes done and each part.
+// Calls are serialized with those of the Callback.
+type Listener func(Event)
+
+// Filter chooses the files of a directory transfer: it is given the
+// slash-separated path of a file relative to the directory (UploadDirectory)
+// or the key relative to the prefix (DownloadDirectory), and returns
+// whether to transfer it.
+type Filter func(name string) bool
+
+// SourceClient returns the option that makes Copy read the source object
+// (its HeadObject, and its tags for a multipart copy) with client, a client
+// of the source bucket's region, as boto3's SourceClient does. The copy
+// requests themselves go to the destination's client, naming the source.
+func SourceClient(client CopySourceAPI) Option { return sourceClient{client} }
+
+type sourceClient struct{ api CopySourceAPI }
+
+func (UploadArgs) transferOption()   {}
+func (DownloadArgs) transferOption() {}
+func (CopyArgs) transferOption()     {}
+func (DeleteArgs) transferOption()   {}
+func (Callback) transferOption()     {}
+func (Listener) transferOption()     {}
+func (Filter) transferOption()       {}
+func (sourceClient) transferOption() {}
+
+// callOptions are the options of one call.
+type callOptions struct {
+	upload   *UploadArgs
+	download *DownloadArgs
+	copy     *CopyArgs
+	delete   *DeleteArgs
+	callback Callback
+	listener Listener
+	filter   Filter
+	source   CopySourceAPI
+}
+
+// option kinds an operation takes.
+const (
+	takesUpload = 1 << iota
+	takesDownload
+	takesCopy
+	takesDelete
+	takesProgress
+	takesFilter
+	takesSource
+)
+
+// parseOptions sorts opts, refusing kinds not in allowed.
+func parseOptions(op string, allowed int, opts []Option) (*callOptions, error) {
+	o := &callOptions{}
+	for _, opt := range opts {
+		kind, name := 0, ""
+		switch v := opt.(type) {
+		case nil:
+		case UploadArgs:
+			kind, name, o.upload = takesUpload, "UploadArgs", &v
+		case *UploadArgs:
+			if v != nil {
+				c := *v
+				kind, name, o.upload = takesUpload, "UploadArgs", &c
+			}
+		case DownloadArgs:
+			kind, name, o.download = takesDownload, "DownloadArgs", &v
+		case *DownloadArgs:
+			if v != nil {
+				c := *v
+				kind, name, o.download = takesDownload, "DownloadArgs", &c
+			}
+		case CopyArgs:
+			kind, name, o.copy = takesCopy, "CopyArgs", &v
+		case *CopyArgs:
+			if v != nil {
+				c := *v
+				kind, name, o.copy = takesCopy, "CopyArgs", &c
+			}
+		case DeleteArgs:
+			kind, name, o.delete = takesDelete, "DeleteArgs", &v
+		case *DeleteArgs:
+			if v != nil {
+				c := *v
+				kind, name, o.delete = takesDelete, "DeleteArgs", &c
+			}
+		case Callback:
+			kind, name, o.callback = takesProgress, "Callback", v
+		case Listener:
+			kind, name, o.listener = takesProgress, "Listener", v
+		case Filter:
+			kind, name, o.filter = takesFilter, "Filter", v
+		case sourceClient:
+			kind, name, o.source = takesSource, "SourceClient", v.api
+		default:
+			return nil, fmt.Errorf("%w: %s does not take %T", ErrWrongOption, op, opt)
+		}
+		if kind != 0 && allowed&kind == 0 {
+			return nil, fmt.Errorf("%w: %s does not take %s", ErrWrongOption, op, name)
+		}
+	}
+	if o.upload == nil {
+		o.upload = &UploadArgs{}
+	}
+	if o.download == nil {
+		o.download = &DownloadArgs{}
+	}
+	if o.copy == nil {
+		o.copy = &CopyArgs{}
+	}
+	if o.delete == nil {
+		o.delete = &DeleteArgs{}
+	}
+	return o, nil
+}
+
+// properties returns what the object is written with.
+func (a *UploadArgs) properties() s3client.ObjectProperties {
+	return s3client.ObjectProperties{
+		ACL: a.ACL, CacheControl: a.CacheControl, ContentDisposition: a.ContentDisposition,
+		ContentEncoding: a.ContentEncoding, ContentLanguage: a.ContentLanguage, ContentType: a.ContentType,
+		Expires: a.Expires, GrantFullControl: a.GrantFullControl, GrantRead: a.GrantRead,
+		GrantReadACP: a.GrantReadACP, GrantWriteACP: a.GrantWriteACP, Metadata: a.Metadata,
+		ObjectLockLegalHoldStatus: a.ObjectLockLegalHoldStatus, ObjectLockMode: a.ObjectLockMode,
+		ObjectLockRetainUntilDate: a.ObjectLockRetainUntilDate, ServerSideEncryption: a.ServerSideEncryption,
+		SSEKMSKeyID: a.SSEKMSKeyID, SSEKMSEncryptionContext: a.SSEKMSEncryptionContext,
+		BucketKeyEnabled: a.BucketKeyEnabled, StorageClass: a.StorageClass, Tagging: a.Tagging,
+		WebsiteRedirectLocation: a.WebsiteRedirectLocation,
+	}
+}
+
+func (a *UploadArgs) sse() s3client.SSECustomer {
+	return s3client.SSECustomer{SSECustomerAlgorithm: a.SSECustomerAlgorithm, SSECustomerKey: a.SSECustomerKey, SSECustomerKeyMD5: a.SSECustomerKeyMD5}
+}
+
+func (a *UploadArgs) common() s3client.Common {
+	return s3client.Common{ExpectedBucketOwner: a.ExpectedBucketOwner, RequestPayer: a.RequestPayer}
+}
+
+// fullObject returns the caller's whole-object checksum: its algorithm
+// and value, or "" when none is given. More than one is an error.
+func (a *UploadArgs) fullObject() (s3client.ChecksumAlgorithm, string, error) {
+	var alg s3client.ChecksumAlgorithm
+	var val string
+	for _, c := range [...]struct {
+		alg s3client.ChecksumAlgorithm
+		v   string
+	}{
+		{s3client.ChecksumCRC32, a.ChecksumCRC32},
+		{s3client.ChecksumCRC32C, a.ChecksumCRC32C},
+		{s3client.ChecksumCRC64NVME, a.ChecksumCRC64NVME},
+		{s3client.ChecksumSHA1, a.ChecksumSHA1},
+		{s3client.ChecksumSHA256, a.ChecksumSHA256},
+	} {
+		if c.v == "" {
+			continue
+		}
+		if val != "" {
+			return "", "", fmt.Errorf("transfer: more than one whole-object checksum (%s and %s)", alg, c.alg)
+		}
+		alg, val = c.alg, c.v
+	}
+	if val != "" && a.ChecksumAlgorithm != "" && !equalFoldAlg(a.ChecksumAlgorithm, alg) {
+		return "", "", fmt.Errorf("transfer: ChecksumAlgorithm %s does not match the %s value given", a.ChecksumAlgorithm, alg)
+	}
+	return alg, val, nil
+}
+
+// checksumAlgorithm is the algorithm the body or parts carry.
+func (a *UploadArgs) checksumAlgorithm() s3client.ChecksumAlgorithm {
+	if alg, v, _ := a.fullObject(); v != "" {
+		return alg
+	}
+	return a.ChecksumAlgorithm
+}
+
+func equalFoldAlg(a, b s3client.ChecksumAlgorithm) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'a' <= x && x <= 'z' {
+			x -= 'a' - 'A'
+		}
+		if 'a' <= y && y <= 'z' {
+			y -= 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// putInput returns the PutObject of a small upload, without its body.
+func (a *UploadArgs) putInput(bucket, key string) *s3client.PutObjectInput {
+	return &s3client.PutObjectInput{
+		Bucket: bucket, Key: key,
+		ObjectProperties: a.properties(), SSECustomer: a.sse(), Common: a.common(),
+		ChecksumAlgorithm: a.ChecksumAlgorithm,
+		ChecksumCRC32:     a.ChecksumCRC32, ChecksumCRC32C: a.ChecksumCRC32C, ChecksumCRC64NVME: a.ChecksumCRC64NVME,
+		ChecksumSHA1: a.ChecksumSHA1, ChecksumSHA256: a.ChecksumSHA256,
+		IfNoneMatch: a.IfNoneMatch, IfMatch: a.IfMatch,
+	}
+}
+
+func (a *DownloadArgs) sse() s3client.SSECustomer {
+	return s3client.SSECustomer{SSECustomerAlgorithm: a.SSECustomerAlgorithm, SSECustomerKey: a.SSECustomerKey, SSECustomerKeyMD5: a.SSECustomerKeyMD5}
+}
+
+func (a *DownloadArgs) common() s3client.Common {
+	return s3client.Common{ExpectedBucketOwner: a.ExpectedBucketOwner, RequestPayer: a.RequestPayer}
+}
+
+func (a *DownloadArgs) verify() (bool, error) {
+	switch a.ChecksumMode {
+	case "", "ENABLED", "enabled":
+		return true, nil
+	case "DISABLED", "disabled":
+		return false, nil
+	}
+	return false, fmt.Errorf("transfer: ChecksumMode %q is neither ENABLED nor DISABLED", a.ChecksumMode)
+}
+
+func (a *CopyArgs) properties() s3client.ObjectProperties {
+	return s3client.ObjectProperties{
+		ACL: a.ACL, CacheControl: a.CacheControl, ContentDisposition: a.ContentDisposition,
+		ContentEncoding: a.ContentEncoding, ContentLanguage: a.ContentLanguage, ContentType: a.ContentType,
+		Expires: a.Expires, GrantFullControl: a.GrantFullControl, GrantRead: a.GrantRead,
+		GrantReadACP: a.GrantReadACP, GrantWriteACP: a.GrantWriteACP, Metadata: a.Metadata,
+		ObjectLockLegalHoldStatus: a.ObjectLockLegalHoldStatus, ObjectLockMode: a.ObjectLockMode,
+		ObjectLockRetainUntilDate: a.ObjectLockRetainUntilDate, ServerSideEncryption: a.ServerSideEncryption,
+		SSEKMSKeyID: a.SSEKMSKeyID, SSEKMSEncryptionContext: a.SSEKMSEncryptionContext,
+		BucketKeyEnabled: a.BucketKeyEnabled, StorageClass: a.StorageClass, Tagging: a.Tagging,
+		WebsiteRedirectLocation: a.WebsiteRedirectLocation,
+	}
+}
+
+func (a *CopyArgs) sse() s3client.SSECustomer {
+	return s3client.SSECustomer{SSECustomerAlgorithm: a.SSECustomerAlgorithm, SSECustomerKey: a.SSECustomerKey, SSECustomerKeyMD5: a.SSECustomerKeyMD5}
+}
+
+func (a *CopyArgs) sourceSSE() s3client.SSECustomer {
+	return s3client.SSECustomer{SSECustomerAlgorithm: a.CopySourceSSECustomerAlgorithm, SSECustomerKey: a.CopySourceSSECustomerKey, SSECustomerKeyMD5: a.CopySourceSSECustomerKeyMD5}
+}
+
+func (a *CopyArgs) common() s3client.Common {
+	return s3client.Common{ExpectedBucketOwner: a.ExpectedBucketOwner, RequestPayer: a.RequestPayer}
+}
+
+func (a *CopyArgs) conditions() s3client.CopySourceConditions {
+	return s3client.CopySourceConditions{
+		CopySourceIfMatch: a.CopySourceIfMatch, CopySourceIfNoneMatch: a.CopySourceIfNoneMatch,
+		CopySourceIfModifiedSince: a.CopySourceIfModifiedSince, CopySourceIfUnmodifiedSince: a.CopySourceIfUnmodifiedSince,
+	}
+}

@@ -1,0 +1,183 @@
+package transfer
+
+// Verifying a download against the checksum S3 holds for the object. The
+// ranges of a parallel download arrive out of order; a CRC is linear, so
+// each range's CRC is computed as its bytes arrive and the object's CRC is
+// combined from them at the end (zlib's crc32_combine, for 32 and 64-bit
+// reflected CRCs). SHA digests cannot be combined: they are computed where
+// the bytes are in order, or by reading the finished file back.
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"hash"
+	"io"
+	"strings"
+
+	"github.com/s3kit/s3kit/s3client"
+)
+
+// Reflected polynomials of the CRCs S3 uses.
+const (
+	polyCRC32     = 0xedb88320         // IEEE
+	polyCRC32C    = 0x82f63b78         // Castagnoli
+	polyCRC64NVME = 0x9a6c9329ac4bc9b5 // CRC-64/NVME
+)
+
+// gf2Times multiplies the GF(2) matrix mat by the vector vec.
+func gf2Times(mat *[64]uint64, vec uint64) uint64 {
+	var sum uint64
+	for i := 0; vec != 0; i, vec = i+1, vec>>1 {
+		if vec&1 != 0 {
+			sum ^= mat[i]
+		}
+	}
+	return sum
+}
+
+// gf2Square sets square to mat×mat, over the first width rows.
+func gf2Square(square, mat *[64]uint64, width int) {
+	for n := 0; n < width; n++ {
+		square[n] = gf2Times(mat, mat[n])
+	}
+}
+
+// crcCombine returns the CRC of A followed by B, given the CRC of A, the
+// CRC of B and the length of B, for a reflected CRC of the given width and
+// polynomial whose initial value and final xor are all ones (CRC-32,
+// CRC-32C and CRC-64/NVME are). It applies len(B) zero bytes to crcA by
+// repeated squaring of the one-zero-bit operator, in O(log len) steps.
+func crcCombine(width int, poly, crcA, crcB uint64, lenB int64) uint64 {
+	if lenB <= 0 {
+		return crcA
+	}
+	var even, odd [64]uint64
+	odd[0] = poly // the operator for one zero bit
+	row := uint64(1)
+	for n := 1; n < width; n++ {
+		odd[n] = row
+		row <<= 1
+	}
+	gf2Square(&even, &odd, width) // two zero bits
+	gf2Square(&odd, &even, width) // four zero bits
+	for {
+		gf2Square(&even, &odd, width) // first pass: one zero byte
+		if lenB&1 != 0 {
+			crcA = gf2Times(&even, crcA)
+		}
+		lenB >>= 1
+		if lenB == 0 {
+			break
+		}
+		gf2Square(&odd, &even, width)
+		if lenB&1 != 0 {
+			crcA = gf2Times(&odd, crcA)
+		}
+		lenB >>= 1
+		if lenB == 0 {
+			break
+		}
+	}
+	return crcA ^ crcB
+}
+
+// want is the checksum a download is verified against.
+type want struct {
+	alg   s3client.ChecksumAlgorithm
+	value string // base64, as S3 sends it
+}
+
+// fullObjectChecksum returns the whole-object checksum of an object, if it
+// has one: a composite checksum of a multipart upload ("…-N") covers part
+// checksums, not the bytes, and is not used.
+func fullObjectChecksum(c *s3client.Checksums) (want, bool) {
+	if c.Type == "COMPOSITE" {
+		return want{}, false
+	}
+	for _, w := range [...]want{
+		{s3client.ChecksumCRC64NVME, c.CRC64NVME},
+		{s3client.ChecksumCRC32C, c.CRC32C},
+		{s3client.ChecksumCRC32, c.CRC32},
+		{s3client.ChecksumSHA256, c.SHA256},
+		{s3client.ChecksumSHA1, c.SHA1},
+	} {
+		if w.value != "" && !strings.Contains(w.value, "-") {
+			return w, true
+		}
+	}
+	return want{}, false
+}
+
+// combinable reports whether the algorithm is a CRC whose range values
+// can be combined.
+func (w want) combinable() bool {
+	switch w.alg {
+	case s3client.ChecksumCRC32, s3client.ChecksumCRC32C, s3client.ChecksumCRC64NVME:
+		return true
+	}
+	return false
+}
+
+// newHash returns a hash of the algorithm.
+func (w want) newHash() hash.Hash { return w.alg.NewHash() }
+
+// sumOf returns the value of a CRC hash as a number.
+func sumOf(h hash.Hash) uint64 {
+	switch h := h.(type) {
+	case hash.Hash64:
+		return h.Sum64()
+	case hash.Hash32:
+		return uint64(h.Sum32())
+	}
+	return 0
+}
+
+// combine returns the object's CRC from its ranges' CRCs and lengths.
+func (w want) combine(crcs []uint64, lens []int64) uint64 {
+	width, poly := 32, uint64(polyCRC32)
+	switch w.alg {
+	case s3client.ChecksumCRC32C:
+		poly = polyCRC32C
+	case s3client.ChecksumCRC64NVME:
+		width, poly = 64, polyCRC64NVME
+	}
+	if len(crcs) == 0 {
+		return sumOf(w.newHash()) // of nothing
+	}
+	total := crcs[0]
+	for i := 1; i < len(crcs); i++ {
+		total = crcCombine(width, poly, total, crcs[i], lens[i])
+	}
+	return total
+}
+
+// encodeCRC returns a CRC value in S3's form: big-endian bytes, base64.
+func (w want) encodeCRC(v uint64) string {
+	if w.alg == s3client.ChecksumCRC64NVME {
+		return base64.StdEncoding.EncodeToString(binary.BigEndian.AppendUint64(nil, v))
+	}
+	return base64.StdEncoding.EncodeToString(binary.BigEndian.AppendUint32(nil, uint32(v)))
+}
+
+// check compares a computed value with the wanted one.
+func (w want) check(got string) error {
+	if got != w.value {
+		return fmt.Errorf("%w: the downloaded bytes' %s is %s, S3 has %s", s3client.ErrChecksumMismatch, w.alg, got, w.value)
+	}
+	return nil
+}
+
+// checkHash compares a hash of all the bytes with the wanted value.
+func (w want) checkHash(h hash.Hash) error {
+	return w.check(base64.StdEncoding.EncodeToString(h.Sum(nil)))
+}
+
+// checkReader hashes n bytes of r and compares them.
+func (w want) checkReader(r io.ReaderAt, off, n int64) error {
+	h := w.newHash()
+	if _, err := io.Copy(h, io.NewSectionReader(r, off, n)); err != nil {
+		return fmt.Errorf("transfer: reading the download back to verify it: %w", err)
+	}
+	return w.checkHash(h)
+}

@@ -1,0 +1,257 @@
+package transfer
+
+// Directory transfers, beyond boto3: UploadDirectory and DownloadDirectory
+// move a tree of files, MaxConcurrency files at a time, report each file's
+// outcome, and never let a key write outside the target directory.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/s3kit/s3kit/s3client"
+)
+
+// FileResult is the outcome of one file of a directory transfer.
+type FileResult struct {
+	Path   string  // the local file
+	Key    string  // the object
+	Result *Result // nil on failure
+	Err    error   // nil on success
+}
+
+// DirectoryResult is the outcome of a directory transfer: every file it
+// tried, in the order of the walk (upload) or the listing (download).
+type DirectoryResult struct {
+	Files  []FileResult
+	Bytes  int64 // transferred by the files that succeeded
+	Failed int   // files whose Err is set
+}
+
+// DirectoryError is the error of a directory transfer in which some files
+// failed; the others were transferred. It unwraps to each file's error.
+type DirectoryError struct {
+	Op     string // "UploadDirectory" or "DownloadDirectory"
+	Failed int
+	Total  int
+	Errs   []error
+}
+
+// Error says how many files failed and why the first did.
+func (e *DirectoryError) Error() string {
+	return fmt.Sprintf("transfer: %s: %d of %d files failed; first: %v", e.Op, e.Failed, e.Total, e.Errs[0])
+}
+
+// Unwrap returns the files' errors.
+func (e *DirectoryError) Unwrap() []error { return e.Errs }
+
+// UploadDirectory uploads every regular file under dir to bucket, each at
+// prefix followed by its slash-separated path relative to dir
+// ("photos/2024/a.jpg" for dir/2024/a.jpg with prefix "photos/"; prefix is
+// used as given, so end it with "/" for a folder). Symbolic links and
+// other non-regular files are skipped. A Filter chooses files by relative
+// path; UploadArgs and progress options apply to every file (the
+// Callback and Listener hear all of them, serialized).
+//
+// Files are uploaded MaxConcurrency at a time (one at a time without
+// threads). A file that fails does not stop the others: the result lists
+// each file with its outcome, and the error is a *DirectoryError. A
+// failure to walk dir, or the end of ctx, stops the transfer.
+func (m *Manager) UploadDirectory(ctx context.Context, dir, bucket, prefix string, opts ...Option) (*DirectoryResult, error) {
+	const op = "UploadDirectory"
+	o, err := parseOptions(op, takesUpload|takesProgress|takesFilter, opts)
+	if err != nil {
+		return nil, newError(op, bucket, prefix, dir, err)
+	}
+	var jobs []FileResult
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if o.filter != nil && !o.filter(rel) {
+			return nil
+		}
+		jobs = append(jobs, FileResult{Path: p, Key: prefix + rel})
+		return nil
+	})
+	if err != nil {
+		return nil, newError(op, bucket, prefix, dir, err)
+	}
+	mu := new(sync.Mutex)
+	return m.runFiles(ctx, op, jobs, func(ctx context.Context, f *FileResult) (*Result, error) {
+		rep := newReporter(o, mu, "Upload", bucket, f.Key, f.Path)
+		res, err := m.uploadFile(ctx, o.upload, rep, f.Path, bucket, f.Key)
+		rep.finish(err)
+		if err != nil {
+			return nil, newError("UploadFile", bucket, f.Key, f.Path, err)
+		}
+		return res, nil
+	})
+}
+
+// DownloadDirectory downloads every object under prefix in bucket into
+// dir, each at its key less the prefix, with "/" as the path separator
+// (photos/2024/a.jpg with prefix "photos/" becomes dir/2024/a.jpg).
+// Directories are created as needed; keys ending in "/" (folder markers)
+// are skipped. A key that would land outside dir — with a ".." element,
+// an absolute path, a volume name — or that goes through a symbolic link
+// in dir is refused with ErrUnsafeKey, in its FileResult. A Filter chooses
+// objects by their key less the prefix; DownloadArgs (but VersionID) and
+// progress options apply to every file. Each file is written as
+// DownloadFile writes it.
+//
+// Files are downloaded MaxConcurrency at a time; failures are reported as
+// in UploadDirectory.
+func (m *Manager) DownloadDirectory(ctx context.Context, bucket, prefix, dir string, opts ...Option) (*DirectoryResult, error) {
+	const op = "DownloadDirectory"
+	o, err := parseOptions(op, takesDownload|takesProgress|takesFilter, opts)
+	if err != nil {
+		return nil, newError(op, bucket, prefix, dir, err)
+	}
+	if o.download.VersionID != "" {
+		return nil, newError(op, bucket, prefix, dir, fmt.Errorf("%w: a VersionID names one object, not a directory", ErrWrongOption))
+	}
+	var jobs []FileResult
+	in := &s3client.ListObjectsV2Input{Bucket: bucket, Prefix: prefix, Common: o.download.common()}
+	for {
+		out, err := m.api.ListObjectsV2(ctx, in)
+		if err != nil {
+			return nil, newError(op, bucket, prefix, dir, err)
+		}
+		for _, obj := range out.Contents {
+			rel := strings.TrimPrefix(obj.Key, prefix)
+			if rel == "" || strings.HasSuffix(rel, "/") {
+				continue
+			}
+			if o.filter != nil && !o.filter(rel) {
+				continue
+			}
+			jobs = append(jobs, FileResult{Key: obj.Key, Path: rel})
+		}
+		if !out.IsTruncated || out.NextContinuationToken == "" {
+			break
+		}
+		in.ContinuationToken = out.NextContinuationToken
+	}
+	mu := new(sync.Mutex)
+	return m.runFiles(ctx, op, jobs, func(ctx context.Context, f *FileResult) (*Result, error) {
+		target, err := safeJoin(dir, f.Path)
+		f.Path = target
+		if err != nil {
+			return nil, newError("DownloadFile", bucket, f.Key, target, err)
+		}
+		if err := os.MkdirAll(filepath.Dir(target), 0o777); err != nil {
+			return nil, newError("DownloadFile", bucket, f.Key, target, err)
+		}
+		rep := newReporter(o, mu, "Download", bucket, f.Key, target)
+		res, err := m.downloadFile(ctx, o.download, rep, bucket, f.Key, target)
+		rep.finish(err)
+		if err != nil {
+			return nil, newError("DownloadFile", bucket, f.Key, target, err)
+		}
+		return res, nil
+	})
+}
+
+// safeJoin returns the file of dir a slash-separated relative name maps
+// to, refusing names that leave dir lexically ("../x", "/x", "C:x") or
+// through a symbolic link already in dir.
+func safeJoin(dir, rel string) (string, error) {
+	local := filepath.FromSlash(rel)
+	unsafe := !filepath.IsLocal(local)
+	// "a/../b" stays inside, but a key that climbs is refused outright:
+	// it is either an attack or a mistake.
+	for _, el := range strings.FieldsFunc(rel, func(r rune) bool { return r == '/' || r == filepath.Separator }) {
+		if el == ".." {
+			unsafe = true
+		}
+	}
+	if unsafe {
+		return filepath.Join(dir, local), fmt.Errorf("%w: %q", ErrUnsafeKey, rel)
+	}
+	target := filepath.Join(dir, local)
+	// Every directory between dir and the file must be a real directory
+	// (or not exist yet): a link would carry the file elsewhere.
+	cur := dir
+	parts := strings.Split(filepath.Dir(local), string(filepath.Separator))
+	for _, p := range parts {
+		if p == "." || p == "" {
+			continue
+		}
+		cur = filepath.Join(cur, p)
+		fi, err := os.Lstat(cur)
+		if errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		if err != nil {
+			return target, err
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			return target, fmt.Errorf("%w: %q goes through the symbolic link %s", ErrUnsafeKey, rel, cur)
+		}
+	}
+	if fi, err := os.Lstat(target); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		return target, fmt.Errorf("%w: %q is the symbolic link %s", ErrUnsafeKey, rel, target)
+	}
+	return target, nil
+}
+
+// runFiles runs one transfer per job, MaxConcurrency at a time, and
+// collects their outcomes. Only ctx's end stops it early.
+func (m *Manager) runFiles(ctx context.Context, op string, jobs []FileResult, run func(context.Context, *FileResult) (*Result, error)) (*DirectoryResult, error) {
+	res := &DirectoryResult{Files: jobs}
+	one := func(i int) {
+		f := &res.Files[i]
+		if err := ctx.Err(); err != nil {
+			f.Err = context.Cause(ctx)
+			return
+		}
+		f.Result, f.Err = run(ctx, f)
+	}
+	if m.threads {
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, m.cfg.MaxConcurrency)
+		for i := range res.Files {
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				one(i)
+			}()
+		}
+		wg.Wait()
+	} else {
+		for i := range res.Files {
+			one(i)
+		}
+	}
+	var errs []error
+	for _, f := range res.Files {
+		if f.Err != nil {
+			errs = append(errs, f.Err)
+		} else {
+			res.Bytes += f.Result.Size
+		}
+	}
+	res.Failed = len(errs)
+	if err := ctx.Err(); err != nil {
+		return res, fmt.Errorf("transfer: %s: %w", op, context.Cause(ctx))
+	}
+	if len(errs) > 0 {
+		return res, &DirectoryError{Op: op, Failed: len(errs), Total: len(res.Files), Errs: errs}
+	}
+	return res, nil
+}

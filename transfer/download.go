@@ -1,0 +1,639 @@
+package transfer
+
+// Downloads: Download into an io.Writer (at offsets when it is a file
+// that can seek, else in order through the reorder queue of reorder.go),
+// DownloadAt into an io.WriterAt, and DownloadFile, which writes a
+// temporary file beside the target and renames it into place.
+//
+// Every download first learns the object's size, ETag and checksum with
+// HeadObject, then reads ranges of MultipartChunkSize bytes, each with
+// If-Match on that ETag: an object replaced midway fails the download with
+// ErrObjectChanged instead of mixing two versions. A range whose body
+// breaks off is asked for again from the byte it reached.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/s3kit/s3kit/s3client"
+)
+
+// Download writes the object bucket/key to w, in order (boto3's
+// download_fileobj), and returns its size, ETag and version. DownloadArgs
+// and progress options apply.
+//
+// Ranges of MultipartChunkSize are fetched on MaxConcurrency workers. If
+// w is also an io.WriterAt and an io.Seeker that can seek (an *os.File
+// opened on a regular file, without O_APPEND), each range is written at
+// its offset from w's current position, and w is left after the object as a sequential write
+// would leave it. Otherwise the ranges pass through a reorder queue of at
+// most MaxIOQueue chunks of IOChunkSize bytes and are written in order:
+// to a pipe, a terminal, a hash, a bytes.Buffer. On error, w may hold part
+// of the object.
+func (m *Manager) Download(ctx context.Context, bucket, key string, w io.Writer, opts ...Option) (*Result, error) {
+	if w == nil {
+		return nil, newError("Download", bucket, key, "", errors.New("transfer: nil writer"))
+	}
+	return m.download(ctx, "Download", bucket, key, w, nil, opts)
+}
+
+// DownloadAt writes the object bucket/key to w, each range at its offset
+// (from 0) as it arrives, MaxConcurrency ranges at once: the download for
+// destinations that are not streams, such as a preallocated buffer or a
+// region of a larger file (io.NewOffsetWriter). DownloadArgs and progress
+// options apply.
+func (m *Manager) DownloadAt(ctx context.Context, bucket, key string, w io.WriterAt, opts ...Option) (*Result, error) {
+	if w == nil {
+		return nil, newError("DownloadAt", bucket, key, "", errors.New("transfer: nil writer"))
+	}
+	return m.download(ctx, "DownloadAt", bucket, key, nil, w, opts)
+}
+
+func (m *Manager) download(ctx context.Context, op, bucket, key string, w io.Writer, wa io.WriterAt, opts []Option) (*Result, error) {
+	o, err := parseOptions(op, takesDownload|takesProgress, opts)
+	if err != nil {
+		return nil, newError(op, bucket, key, "", err)
+	}
+	rep := newReporter(o, nil, "Download", bucket, key, "")
+	d, err := m.newDownload(o.download, rep, bucket, key)
+	if err == nil {
+		err = d.head(ctx)
+	}
+	var res *Result
+	if err == nil {
+		if wa != nil {
+			d.wa = wa
+			if ra, ok := wa.(io.ReaderAt); ok {
+				d.ra = ra
+			}
+		} else {
+			d.setWriter(w)
+		}
+		res, err = d.run(ctx)
+		if err == nil && d.seeker != nil {
+			_, err = d.seeker.Seek(d.base+d.size, io.SeekStart)
+		}
+	}
+	rep.finish(err)
+	if err != nil {
+		return nil, newError(op, bucket, key, "", err)
+	}
+	return res, nil
+}
+
+// DownloadFile downloads bucket/key to filename (boto3's download_file).
+// DownloadArgs and progress options apply. It writes a temporary
+// file in the same directory and renames it to filename only when the
+// whole object has arrived (and matched its checksum): filename is either
+// left as it was or replaced by the complete new file, never a partial
+// one. The temporary file is removed on failure and cancellation, unless
+// Config.Resume keeps it for the next call. The new file's permissions
+// are 0666 less the umask, as os.Create's.
+func (m *Manager) DownloadFile(ctx context.Context, bucket, key, filename string, opts ...Option) (*Result, error) {
+	const op = "DownloadFile"
+	o, err := parseOptions(op, takesDownload|takesProgress, opts)
+	if err != nil {
+		return nil, newError(op, bucket, key, filename, err)
+	}
+	rep := newReporter(o, nil, "Download", bucket, key, filename)
+	res, err := m.downloadFile(ctx, o.download, rep, bucket, key, filename)
+	rep.finish(err)
+	if err != nil {
+		return nil, newError(op, bucket, key, filename, err)
+	}
+	return res, nil
+}
+
+func (m *Manager) downloadFile(ctx context.Context, args *DownloadArgs, rep *reporter, bucket, key, filename string) (res *Result, err error) {
+	if filename == "" {
+		return nil, errors.New("transfer: empty file name")
+	}
+	d, err := m.newDownload(args, rep, bucket, key)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.head(ctx); err != nil {
+		return nil, err
+	}
+	var f *os.File
+	var j *downloadJournal
+	if m.cfg.Resume {
+		f, j, err = m.resumeDownload(d, filename)
+	} else {
+		f, err = createTemp(filename)
+	}
+	if err != nil {
+		return nil, err
+	}
+	temp := f.Name()
+	defer func() {
+		if err == nil {
+			return
+		}
+		f.Close()
+		if j != nil {
+			// Keep the temporary file and say which ranges it holds.
+			if jerr := j.save(); jerr != nil {
+				os.Remove(temp)
+				removeJournal(j.path)
+			}
+			return
+		}
+		os.Remove(temp)
+	}()
+	d.wa, d.ra = f, f
+	if j != nil {
+		d.journal = j
+	}
+	res, err = d.run(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Sync before the rename, so that after a power loss the name never
+	// points at a file whose data did not reach the disk.
+	if err = f.Sync(); err != nil {
+		return nil, err
+	}
+	if err = f.Close(); err != nil {
+		return nil, err
+	}
+	if err = os.Rename(temp, filename); err != nil {
+		return nil, err
+	}
+	if j != nil {
+		removeJournal(j.path)
+	}
+	return res, nil
+}
+
+// createTemp creates an empty temporary file beside target, with the
+// permissions os.Create would give target.
+func createTemp(target string) (*os.File, error) {
+	dir, base := filepath.Split(target)
+	for range 10 {
+		name := filepath.Join(dir, "."+base+".s3kit-"+randomSuffix()+".part")
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, err
+	}
+	return nil, fmt.Errorf("transfer: no free temporary file name beside %s", target)
+}
+
+// resumeDownload opens the temporary file of an earlier, interrupted
+// download of the same object to the same file, with the ranges it holds,
+// or starts a new one (removing a stale one) with its journal.
+func (m *Manager) resumeDownload(d *download, filename string) (*os.File, *downloadJournal, error) {
+	abs, err := filepath.Abs(filename)
+	if err != nil {
+		return nil, nil, err
+	}
+	path, err := m.journalPath("download", d.bucket, d.key, d.args.VersionID, abs)
+	if err != nil {
+		return nil, nil, err
+	}
+	j := &downloadJournal{Version: journalVersion, Bucket: d.bucket, Key: d.key, VersionID: d.args.VersionID,
+		Target: abs, ETag: d.etag, Size: d.size, ChunkSize: d.chunk, path: path}
+	var old downloadJournal
+	found, err := readJournal(path, &old)
+	if err != nil {
+		return nil, nil, err
+	}
+	if found && j.sameObject(&old) && filepath.Dir(old.Temp) == filepath.Dir(abs) {
+		if f, err := os.OpenFile(old.Temp, os.O_RDWR, 0); err == nil {
+			j.Temp, j.Done = old.Temp, old.Done
+			return f, j, nil
+		}
+	}
+	if found && old.Temp != "" && filepath.Dir(old.Temp) == filepath.Dir(abs) {
+		os.Remove(old.Temp) // the object changed, or the journal is of another layout
+	}
+	f, err := createTemp(abs)
+	if err != nil {
+		return nil, nil, err
+	}
+	j.Temp = f.Name()
+	if err := j.save(); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, nil, err
+	}
+	return f, j, nil
+}
+
+// download is the state of one download.
+type download struct {
+	m      *Manager
+	args   *DownloadArgs
+	rep    *reporter
+	bucket string
+	key    string
+	verify bool
+
+	// From HeadObject.
+	size      int64
+	etag      string
+	versionID string
+	checksums s3client.Checksums
+
+	chunk int64 // range size
+	n     int   // number of ranges
+
+	// The destination: wa at base+offset, else w in order.
+	wa     io.WriterAt
+	base   int64
+	seeker io.Seeker // moved past the object at the end
+	w      io.Writer
+	ra     io.ReaderAt // the written bytes, to verify a SHA digest
+
+	journal *downloadJournal // DownloadFile with Resume
+	resumed atomic.Int64
+
+	want     want
+	hasWant  bool
+	crcs     []uint64 // per range, when want is a CRC
+	crcLens  []int64
+	inOrderH hash.Hash // the digest of bytes written in order
+}
+
+func (m *Manager) newDownload(args *DownloadArgs, rep *reporter, bucket, key string) (*download, error) {
+	verify, err := args.verify()
+	if err != nil {
+		return nil, err
+	}
+	return &download{m: m, args: args, rep: rep, bucket: bucket, key: key, verify: verify, chunk: m.cfg.MultipartChunkSize}, nil
+}
+
+// head learns the object's size, ETag, version and checksum.
+func (d *download) head(ctx context.Context) error {
+	meta, err := d.m.api.HeadObject(ctx, &s3client.GetObjectInput{
+		Bucket: d.bucket, Key: d.key, VersionID: d.args.VersionID,
+		SSECustomer: d.args.sse(), Common: d.args.common(), ChecksumMode: d.verify,
+	})
+	if err != nil {
+		return err
+	}
+	if meta.ContentLength < 0 {
+		return fmt.Errorf("transfer: HeadObject gave no size")
+	}
+	d.size, d.etag, d.versionID, d.checksums = meta.ContentLength, meta.ETag, meta.VersionID, meta.Checksums
+	d.n = int((d.size + d.chunk - 1) / d.chunk)
+	if d.verify {
+		d.want, d.hasWant = fullObjectChecksum(&meta.Checksums)
+	}
+	d.rep.start(d.size)
+	return nil
+}
+
+// setWriter chooses how the bytes reach w: at offsets when it can seek,
+// else in order.
+func (d *download) setWriter(w io.Writer) {
+	d.w = w
+	wa, ok := w.(io.WriterAt)
+	s, ok2 := w.(io.Seeker)
+	if !ok || !ok2 {
+		return
+	}
+	pos, err := s.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return // a pipe or a terminal: write in order
+	}
+	d.base, d.seeker, d.wa = pos, s, wa
+	if ra, ok := w.(io.ReaderAt); ok {
+		d.ra = ra
+	}
+}
+
+// run downloads the ranges not yet done and verifies the result.
+func (d *download) run(ctx context.Context) (*Result, error) {
+	if d.hasWant && d.want.combinable() {
+		d.crcs, d.crcLens = make([]uint64, d.n), make([]int64, d.n)
+	}
+	inOrder := d.wa == nil || !d.m.threads || d.n <= 1
+	if d.hasWant && !d.want.combinable() && inOrder && d.journal == nil {
+		d.inOrderH = d.want.newHash()
+	}
+	var err error
+	switch {
+	case d.size == 0:
+	case !d.m.threads || d.n <= 1:
+		err = d.serial(ctx)
+	case d.wa != nil:
+		err = d.parallelAt(ctx)
+	default:
+		err = d.parallelOrdered(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := d.check(); err != nil {
+		return nil, err
+	}
+	return &Result{Bucket: d.bucket, Key: d.key, ETag: d.etag, VersionID: d.versionID, Size: d.size,
+		Checksums: d.checksums, Parts: d.n, Resumed: int(d.resumed.Load())}, nil
+}
+
+// check verifies the object's checksum, when it has one we can compute.
+func (d *download) check() error {
+	if !d.hasWant {
+		return nil
+	}
+	if d.size == 0 {
+		return d.want.checkHash(d.want.newHash())
+	}
+	if d.resumed.Load() == 0 {
+		if d.crcs != nil {
+			return d.want.check(d.want.encodeCRC(d.want.combine(d.crcs, d.crcLens)))
+		}
+		if d.inOrderH != nil {
+			return d.want.checkHash(d.inOrderH)
+		}
+	}
+	// Ranges from an earlier run, or a digest of parallel writes: read
+	// the bytes back, when the destination allows it.
+	if d.ra != nil {
+		return d.want.checkReader(d.ra, d.base, d.size)
+	}
+	return nil
+}
+
+// bounds returns the byte range of range i.
+func (d *download) bounds(i int) (int64, int64) {
+	start := int64(i) * d.chunk
+	return start, min(start+d.chunk, d.size)
+}
+
+// skip reports whether range i is already in the destination (resume).
+func (d *download) skip(i int) bool {
+	if d.journal == nil || !d.journal.isDone(i) {
+		return false
+	}
+	start, end := d.bounds(i)
+	d.resumed.Add(1)
+	d.rep.add(end - start)
+	d.rep.part(i+1, end-start)
+	return true
+}
+
+// finished records a range that is now in the destination.
+func (d *download) finished(i int) {
+	start, end := d.bounds(i)
+	if d.journal != nil {
+		d.journal.markDone(i)
+	}
+	d.rep.part(i+1, end-start)
+}
+
+// sink is where a range's bytes go: buffer lends room for n bytes at off,
+// commit hands back that room holding p (possibly shorter, or empty).
+type sink interface {
+	buffer(ctx context.Context, off, n int64) ([]byte, error)
+	commit(off int64, p []byte) error
+}
+
+// serial fetches the ranges one after the other on the caller's
+// goroutine, writing them in order.
+func (d *download) serial(ctx context.Context) error {
+	grant, err := d.m.memory.Acquire(ctx, d.m.cfg.IOChunkSize)
+	if err != nil {
+		return err
+	}
+	defer d.m.memory.Release(grant)
+	s := &directSink{d: d, buf: make([]byte, d.m.cfg.IOChunkSize)}
+	for i := 0; i < d.n; i++ {
+		if d.skip(i) {
+			continue
+		}
+		if err := d.fetch(ctx, i, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parallelAt fetches ranges on MaxConcurrency workers, each writing at
+// the range's offset.
+func (d *download) parallelAt(ctx context.Context) error {
+	workers := min(d.m.cfg.MaxConcurrency, d.n)
+	grant, err := d.m.memory.Acquire(ctx, int64(workers)*d.m.cfg.IOChunkSize)
+	if err != nil {
+		return err
+	}
+	defer d.m.memory.Release(grant)
+	return d.workers(ctx, workers, func() sink {
+		return &directSink{d: d, buf: make([]byte, d.m.cfg.IOChunkSize)}
+	}, nil)
+}
+
+// parallelOrdered fetches ranges on MaxConcurrency workers into the
+// reorder queue, and writes the queue to d.w in order on the caller's
+// goroutine.
+func (d *download) parallelOrdered(ctx context.Context) error {
+	ioc := d.m.cfg.IOChunkSize
+	grant, err := d.m.memory.Acquire(ctx, int64(d.m.cfg.MaxIOQueue)*ioc)
+	if err != nil {
+		return err
+	}
+	defer d.m.memory.Release(grant)
+	q := newReorder(ioc, int(grant/ioc), 0)
+	s := &queueSink{q: q}
+	return d.workers(ctx, min(d.m.cfg.MaxConcurrency, d.n), func() sink { return s },
+		func(gctx context.Context) error { return q.drain(gctx, d.w, d.size, d.inOrderH) })
+}
+
+// workers runs n workers taking ranges in ascending order (the reorder
+// queue relies on it), and, if drain is set, drain on the caller's
+// goroutine meanwhile. Every worker is joined before it returns.
+func (d *download) workers(ctx context.Context, n int, newSink func() sink, drain func(context.Context) error) error {
+	g, gctx := newGroup(ctx, n)
+	var next atomic.Int64
+	for range n {
+		s := newSink()
+		g.Go(func() error {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= d.n || gctx.Err() != nil {
+					return nil
+				}
+				if d.skip(i) {
+					continue
+				}
+				if err := d.fetch(gctx, i, s); err != nil {
+					return err
+				}
+			}
+		})
+	}
+	if drain != nil {
+		if err := drain(gctx); err != nil {
+			g.fail(err)
+		}
+	}
+	err := g.Wait()
+	if err == nil && ctx.Err() != nil {
+		err = context.Cause(ctx)
+	}
+	return err
+}
+
+// errBody marks a failure while reading a body: the range is asked for
+// again from the byte reached.
+type errBody struct{ err error }
+
+func (e *errBody) Error() string { return e.err.Error() }
+func (e *errBody) Unwrap() error { return e.err }
+
+// fetch downloads range i into s, resuming a broken body from the byte it
+// reached, up to NumDownloadAttempts requests.
+func (d *download) fetch(ctx context.Context, i int, s sink) error {
+	start, end := d.bounds(i)
+	var h hash.Hash
+	if d.crcs != nil {
+		h = d.want.newHash()
+	}
+	off := start
+	for attempt := 1; ; attempt++ {
+		err := d.get(ctx, &off, end, s, h)
+		if err == nil {
+			break
+		}
+		var be *errBody
+		if !errors.As(err, &be) || ctx.Err() != nil {
+			if ctx.Err() != nil {
+				return context.Cause(ctx)
+			}
+			return err
+		}
+		if attempt >= d.m.cfg.NumDownloadAttempts {
+			return fmt.Errorf("%w: bytes %d-%d stopped at %d after %d attempts: %v", ErrShortBody, start, end-1, off, attempt, be.err)
+		}
+	}
+	if h != nil {
+		d.crcs[i], d.crcLens[i] = sumOf(h), end-start
+	}
+	d.finished(i)
+	return nil
+}
+
+// get requests bytes *off to end-1 and passes them to s, advancing *off
+// as they arrive.
+func (d *download) get(ctx context.Context, off *int64, end int64, s sink, h hash.Hash) error {
+	// A version never changes: its ID pins it better than an ETag.
+	pin := d.etag
+	if d.args.VersionID != "" {
+		pin = ""
+	}
+	out, err := d.m.api.GetObject(ctx, &s3client.GetObjectInput{
+		Bucket: d.bucket, Key: d.key, VersionID: d.args.VersionID,
+		Range:       "bytes=" + strconv.FormatInt(*off, 10) + "-" + strconv.FormatInt(end-1, 10),
+		Conditions:  s3client.Conditions{IfMatch: pin},
+		SSECustomer: d.args.sse(), Common: d.args.common(),
+	})
+	if err != nil {
+		if errors.Is(err, s3client.ErrPreconditionFailed) {
+			return fmt.Errorf("%w (ETag %s no longer matches): %w", ErrObjectChanged, d.etag, err)
+		}
+		return err
+	}
+	defer out.Body.Close()
+	// A server that ignores If-Match still names the version it sends.
+	if out.ETag != "" && pin != "" && out.ETag != pin {
+		return fmt.Errorf("%w: ETag %s became %s", ErrObjectChanged, d.etag, out.ETag)
+	}
+	if first, ok := rangeStart(out.ContentRange); ok && first != *off {
+		return fmt.Errorf("transfer: asked for bytes from %d, got %q", *off, out.ContentRange)
+	} else if !ok && *off != 0 {
+		// A whole body from the start serves a range from 0, not others.
+		return fmt.Errorf("transfer: asked for bytes from %d, the server sent the whole object", *off)
+	}
+	chunk := d.m.cfg.IOChunkSize
+	for *off < end {
+		n := min(chunk, end-*off)
+		buf, err := s.buffer(ctx, *off, n)
+		if err != nil {
+			return err
+		}
+		k, rerr := io.ReadFull(out.Body, buf)
+		if k > 0 {
+			d.m.pace(ctx, int64(k))
+			if h != nil {
+				h.Write(buf[:k])
+			}
+		}
+		if err := s.commit(*off, buf[:k]); err != nil {
+			return err
+		}
+		if k > 0 {
+			*off += int64(k)
+			d.rep.add(int64(k))
+		}
+		if rerr != nil {
+			if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+				rerr = io.ErrUnexpectedEOF
+			}
+			return &errBody{rerr}
+		}
+	}
+	return nil
+}
+
+// rangeStart returns the first byte of a Content-Range "bytes a-b/size".
+func rangeStart(cr string) (int64, bool) {
+	spec, ok := strings.CutPrefix(cr, "bytes ")
+	if !ok {
+		return 0, false
+	}
+	a, _, ok := strings.Cut(spec, "-")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(a, 10, 64)
+	return n, err == nil
+}
+
+// directSink writes each read straight to the destination: at its offset
+// for an io.WriterAt, else in order (the serial download).
+type directSink struct {
+	d   *download
+	buf []byte
+}
+
+func (s *directSink) buffer(_ context.Context, _, n int64) ([]byte, error) { return s.buf[:n], nil }
+
+func (s *directSink) commit(off int64, p []byte) error {
+	if len(p) == 0 {
+		return nil
+	}
+	d := s.d
+	if d.inOrderH != nil {
+		d.inOrderH.Write(p) // the serial download writes in order
+	}
+	if d.wa != nil {
+		_, err := d.wa.WriteAt(p, d.base+off)
+		return err
+	}
+	_, err := d.w.Write(p)
+	return err
+}
+
+// queueSink lends the reorder queue's buffers.
+type queueSink struct{ q *reorder }
+
+func (s *queueSink) buffer(ctx context.Context, off, n int64) ([]byte, error) {
+	return s.q.admit(ctx, off, n)
+}
+
+func (s *queueSink) commit(off int64, p []byte) error {
+	s.q.put(off, p)
+	return nil
+}

@@ -1,0 +1,362 @@
+package transfer
+
+// Tests of the pieces that need no server: Config, the CRC combination,
+// the token bucket, the memory budget, the reorder queue, key safety and
+// option parsing.
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/s3kit/s3kit/s3client"
+)
+
+func TestConfigDefaults(t *testing.T) {
+	m := newManager(t, &s3client.Client{}, Config{})
+	c := m.Config()
+	want := Config{MultipartThreshold: 8 << 20, MultipartChunkSize: 8 << 20, MaxConcurrency: 10,
+		NumDownloadAttempts: 5, MaxIOQueue: 100, IOChunkSize: 256 << 10, MemoryBudget: DefaultMemoryBudget}
+	if c != want {
+		t.Errorf("defaults = %+v, want %+v", c, want)
+	}
+	if !m.threads || m.limiter != nil {
+		t.Errorf("threads %v, limiter %v: want threads and no cap", m.threads, m.limiter)
+	}
+	// UseThreads is copied: changing the caller's bool later changes nothing.
+	f := false
+	m = newManager(t, &s3client.Client{}, Config{UseThreads: &f, MaxBandwidth: 1000})
+	f = true
+	if m.threads || *m.Config().UseThreads || m.limiter == nil {
+		t.Errorf("UseThreads false not kept, or MaxBandwidth ignored")
+	}
+}
+
+func TestConfigInvalid(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"negative threshold", Config{MultipartThreshold: -1}},
+		{"negative chunk", Config{MultipartChunkSize: -1}},
+		{"chunk below 5 MiB", Config{MultipartChunkSize: 5<<20 - 1}},
+		{"chunk above 5 GiB", Config{MultipartChunkSize: 5<<30 + 1}},
+		{"negative concurrency", Config{MaxConcurrency: -1}},
+		{"negative attempts", Config{NumDownloadAttempts: -1}},
+		{"negative io queue", Config{MaxIOQueue: -1}},
+		{"negative io chunk", Config{IOChunkSize: -1}},
+		{"io chunk above part", Config{IOChunkSize: 9 << 20}},
+		{"negative bandwidth", Config{MaxBandwidth: -1}},
+		{"negative budget", Config{MemoryBudget: -1}},
+		{"budget below a part", Config{MemoryBudget: 1 << 20}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := New(&s3client.Client{}, tc.cfg); !errors.Is(err, ErrInvalidConfig) {
+				t.Errorf("New = %v, want ErrInvalidConfig", err)
+			}
+		})
+	}
+	if _, err := New(nil, Config{}); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("New(nil) = %v", err)
+	}
+	if _, err := New(&s3client.Client{}, Config{MultipartChunkSize: 5 << 20}); err != nil {
+		t.Errorf("5 MiB chunk refused: %v", err)
+	}
+}
+
+func TestCRCCombine(t *testing.T) {
+	data := randBytes(100_000, 9)
+	for _, alg := range []s3client.ChecksumAlgorithm{s3client.ChecksumCRC32, s3client.ChecksumCRC32C, s3client.ChecksumCRC64NVME} {
+		w := want{alg: alg}
+		whole := w.newHash()
+		whole.Write(data)
+		r := rand.New(rand.NewPCG(1, 2))
+		for trial := 0; trial < 20; trial++ {
+			// Random cuts, including empty ranges.
+			var crcs []uint64
+			var lens []int64
+			for off := 0; off < len(data); {
+				n := min(r.IntN(30_000), len(data)-off)
+				h := w.newHash()
+				h.Write(data[off : off+n])
+				crcs, lens = append(crcs, sumOf(h)), append(lens, int64(n))
+				off += n
+			}
+			if got, want := w.combine(crcs, lens), sumOf(whole); got != want {
+				t.Fatalf("%s trial %d: combined %x, want %x", alg, trial, got, want)
+			}
+		}
+		if got := w.encodeCRC(sumOf(whole)); got != encodeHash(whole) {
+			t.Errorf("%s: encodeCRC %s, hash gives %s", alg, got, encodeHash(whole))
+		}
+	}
+}
+
+func encodeHash(h interface{ Sum([]byte) []byte }) string {
+	return base64.StdEncoding.EncodeToString(h.Sum(nil))
+}
+
+func TestFullObjectChecksum(t *testing.T) {
+	for _, tc := range []struct {
+		c    s3client.Checksums
+		want s3client.ChecksumAlgorithm
+	}{
+		{s3client.Checksums{}, ""},
+		{s3client.Checksums{CRC32C: "abc=", Type: "COMPOSITE"}, ""},
+		{s3client.Checksums{CRC32C: "abc=-3"}, ""},
+		{s3client.Checksums{CRC32C: "abc=", Type: "FULL_OBJECT"}, s3client.ChecksumCRC32C},
+		{s3client.Checksums{SHA256: "x=", CRC64NVME: "y="}, s3client.ChecksumCRC64NVME},
+		{s3client.Checksums{SHA1: "x="}, s3client.ChecksumSHA1},
+	} {
+		w, ok := fullObjectChecksum(&tc.c)
+		if ok != (tc.want != "") || w.alg != tc.want {
+			t.Errorf("%+v: got %q %v, want %q", tc.c, w.alg, ok, tc.want)
+		}
+	}
+}
+
+// The token bucket lets rate×W + burst bytes through in W, and gives
+// back what a cancelled wait took.
+func TestTokenBucket(t *testing.T) {
+	const rate = 4 << 20
+	b := newTokenBucket(rate)
+	start := time.Now()
+	var wg sync.WaitGroup
+	var sent atomic.Int64
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Since(start) < 500*time.Millisecond {
+				if b.WaitN(context.Background(), 64<<10) == nil {
+					sent.Add(64 << 10)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start).Seconds()
+	got := float64(sent.Load()) / elapsed
+	// The last waits may end after the loop's deadline: allow a read.
+	if limit := (rate*elapsed + b.burst + 4*64<<10) / elapsed; got > limit || got < rate*0.8 {
+		t.Errorf("rate %.0f B/s, want about %d (at most %.0f)", got, rate, limit)
+	}
+
+	// A wait cut short by its context gives its bytes back.
+	b = newTokenBucket(1 << 10) // burst 16 KiB
+	b.WaitN(context.Background(), 16<<10)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	if err := b.WaitN(ctx, 1<<20); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("WaitN = %v", err)
+	}
+	b.mu.Lock()
+	tokens := b.tokens
+	b.mu.Unlock()
+	if tokens < -1024 {
+		t.Errorf("cancelled wait kept its debt: tokens %.0f", tokens)
+	}
+}
+
+func TestBudget(t *testing.T) {
+	b := newBudget(100)
+	ctx := context.Background()
+	if n, _ := b.Acquire(ctx, 1000); n != 100 {
+		t.Fatalf("oversized acquire took %d, want the whole budget", n)
+	}
+	// FIFO: a large waiter is not overtaken by a small one that fits.
+	waiting := func(n int) {
+		for {
+			b.mu.Lock()
+			l := b.waiters.Len()
+			b.mu.Unlock()
+			if l == n {
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	big, small := make(chan struct{}), make(chan struct{})
+	go func() { b.Acquire(ctx, 80); close(big) }()
+	waiting(1)
+	go func() { b.Acquire(ctx, 10); close(small) }()
+	waiting(2)
+	b.Release(15) // small fits, big does not
+	select {
+	case <-small:
+		t.Error("a small request overtook a large one")
+	case <-time.After(20 * time.Millisecond):
+	}
+	b.Release(85)
+	<-big
+	<-small // 90 of 100 used
+	// Cancellation leaves the queue as if the waiter never came.
+	cctx, cancel := context.WithCancel(ctx)
+	errc := make(chan error)
+	go func() { _, err := b.Acquire(cctx, 50); errc <- err }()
+	time.Sleep(20 * time.Millisecond)
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Errorf("Acquire = %v", err)
+	}
+	b.Release(90)
+	if b.used != 0 {
+		t.Errorf("used %d after giving everything back", b.used)
+	}
+	if n, err := b.Acquire(ctx, 100); n != 100 || err != nil {
+		t.Errorf("budget not whole again: %d %v", n, err)
+	}
+}
+
+// The reorder queue writes chunks in order whatever order they come in,
+// never lends more than its buffers, and does not deadlock with one.
+func TestReorder(t *testing.T) {
+	for _, bufs := range []int{1, 2, 5} {
+		t.Run(fmt.Sprint(bufs), func(t *testing.T) {
+			const chunk, size = 100, 10_000 + 37
+			data := randBytes(size, 11)
+			q := newReorder(chunk, bufs, 0)
+			var lent, peak atomic.Int32
+			var next atomic.Int64
+			ctx := context.Background()
+			var wg sync.WaitGroup
+			for w := range 4 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					r := rand.New(rand.NewPCG(uint64(w), 0))
+					// Ranges of 7 chunks, taken in order, read in
+					// uneven pieces.
+					for {
+						start := (next.Add(1) - 1) * 7 * chunk
+						if start >= size {
+							return
+						}
+						end := min(start+7*chunk, size)
+						for off := start; off < end; {
+							n := min(int64(1+r.IntN(chunk)), end-off)
+							buf, err := q.admit(ctx, off, n)
+							if err != nil {
+								t.Error(err)
+								return
+							}
+							if l := lent.Add(1); l > peak.Load() {
+								peak.Store(l)
+							}
+							copy(buf, data[off:off+n])
+							if r.IntN(4) == 0 {
+								time.Sleep(time.Microsecond)
+							}
+							lent.Add(-1)
+							q.put(off, buf)
+							off += n
+						}
+					}
+				}()
+			}
+			var out bytes.Buffer
+			if err := q.drain(ctx, &out, size, nil); err != nil {
+				t.Fatal(err)
+			}
+			wg.Wait()
+			if !bytes.Equal(out.Bytes(), data) {
+				t.Fatal("bytes out of order")
+			}
+			if q.inUse != 0 || len(q.free) > bufs {
+				t.Errorf("inUse %d, %d free buffers (max %d)", q.inUse, len(q.free), bufs)
+			}
+		})
+	}
+	// A failing writer ends the drain with its error.
+	q := newReorder(10, 2, 0)
+	buf, _ := q.admit(context.Background(), 0, 10)
+	q.put(0, buf)
+	if err := q.drain(context.Background(), errWriter{}, 20, nil); err == nil || err.Error() != "full" {
+		t.Errorf("drain = %v", err)
+	}
+}
+
+type errWriter struct{}
+
+func (errWriter) Write([]byte) (int, error) { return 0, errors.New("full") }
+
+func TestSafeJoin(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "real"), 0o755)
+	outside := t.TempDir()
+	if err := os.Symlink(outside, filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		rel string
+		ok  bool
+	}{
+		{"a", true},
+		{"a/b/c.txt", true},
+		{"real/x", true},
+		{"new/dir/x", true},
+		{"..", false},
+		{"../x", false},
+		{"a/../../x", false},
+		{"a/../b", false},
+		{"/etc/passwd", false},
+		{"link/x", false},
+		{"link", false},
+		{"", false},
+	} {
+		target, err := safeJoin(dir, tc.rel)
+		if tc.ok != (err == nil) {
+			t.Errorf("safeJoin(%q) = %q, %v; want ok %v", tc.rel, target, err, tc.ok)
+		}
+		if !tc.ok && !errors.Is(err, ErrUnsafeKey) {
+			t.Errorf("safeJoin(%q) error %v does not wrap ErrUnsafeKey", tc.rel, err)
+		}
+	}
+}
+
+func TestOptions(t *testing.T) {
+	var nilArgs *UploadArgs
+	o, err := parseOptions("UploadFile", takesUpload|takesProgress, []Option{nil, nilArgs, &UploadArgs{ACL: "private"}, Callback(func(int64) {})})
+	if err != nil || o.upload.ACL != "private" || o.callback == nil {
+		t.Fatalf("parseOptions = %+v, %v", o, err)
+	}
+	for _, tc := range []struct {
+		op  string
+		opt Option
+	}{
+		{"UploadFile", DownloadArgs{}},
+		{"Download", UploadArgs{}},
+		{"Delete", Callback(nil)},
+		{"Copy", Filter(nil)},
+		{"Download", SourceClient(nil)},
+	} {
+		allowed := map[string]int{"UploadFile": takesUpload | takesProgress, "Download": takesDownload | takesProgress,
+			"Delete": takesDelete, "Copy": takesCopy | takesProgress | takesSource}[tc.op]
+		if _, err := parseOptions(tc.op, allowed, []Option{tc.opt}); !errors.Is(err, ErrWrongOption) {
+			t.Errorf("%s with %T: %v, want ErrWrongOption", tc.op, tc.opt, err)
+		}
+	}
+	// Two whole-object checksums, or one that contradicts the algorithm.
+	for _, a := range []UploadArgs{
+		{ChecksumCRC32: "a", ChecksumSHA1: "b"},
+		{ChecksumAlgorithm: s3client.ChecksumSHA256, ChecksumCRC32C: "a"},
+	} {
+		if _, _, err := a.fullObject(); err == nil {
+			t.Errorf("%+v accepted", a)
+		}
+	}
+	if alg := (&UploadArgs{ChecksumAlgorithm: "crc32c", ChecksumCRC32C: "a"}).checksumAlgorithm(); alg != s3client.ChecksumCRC32C {
+		t.Errorf("checksumAlgorithm = %q", alg)
+	}
+	var _ io.Writer = (*Writer)(nil)
+}
