@@ -7,7 +7,7 @@ PKGS    := ./...
 FUZZTIME ?= 30s
 BENCHTIME ?= 1s
 
-.PHONY: all test vet test-race test-386 conformance conformance-seaweedfs bench fuzz cover demo
+.PHONY: all test vet test-race test-386 conformance conformance-seaweedfs bench bench-compare bench-test soak fuzz cover demo
 
 all: test
 
@@ -51,9 +51,28 @@ fuzz:
 	  done; \
 	done
 
+# The comparison with aws-sdk-go-v2 and minio-go (bench/ is its own module):
+# about 10 minutes on 2 cores, writes bench/RESULTS.md.
+# BENCH_FLAGS='-size 256MiB' gives a quicker look.
+BENCH_FLAGS ?=
+bench-compare:
+	cd bench && $(GO) run ./cmd/compare $(BENCH_FLAGS)
+
+bench-test:
+	cd bench && $(GO) test -race -count=1 ./...
+
+# Mixed concurrent operations through the fault-injecting proxy for
+# SOAKSECONDS (make test runs a short one). S3KIT_RELIABILITY_SEED replays
+# a failed run's fault schedule.
+SOAKSECONDS ?= 300
+soak:
+	S3KIT_SOAK_SECONDS=$(SOAKSECONDS) $(GO) test -race -count=1 -timeout 30m -run '^TestSoak$$' -v ./internal/reliability/
+
 cover:
 	$(GO) test -count=1 -coverprofile=coverage.out $(PKGS)
 	$(GO) tool cover -func=coverage.out | tail -n 1
 
+# The guided tour of the boto3 S3 guide's features, against an embedded
+# server on loopback.
 demo:
-	@echo "make demo arrives with the s3kit command (issue 8); run 'make test' meanwhile." && exit 1
+	$(GO) run ./cmd/s3kit demo

@@ -1,0 +1,539 @@
+package main
+
+// This file holds "s3kit cp": uploads, downloads and copies through the
+// transfer manager, one file, a stream ("-") or, with --recursive, a
+// directory or prefix, with a progress bar on a terminal and one result
+// line per object, as the AWS CLI prints them.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"mime"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/s3kit/s3kit/multipart"
+	"github.com/s3kit/s3kit/s3client"
+	"github.com/s3kit/s3kit/transfer"
+)
+
+func runCp(ctx context.Context, inv *invocation) error {
+	o := inv.opts
+	src, dst := inv.args[0], inv.args[1]
+	su, srcS3, err := parseS3URI(src)
+	if err != nil {
+		return err
+	}
+	du, dstS3, err := parseS3URI(dst)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !srcS3 && !dstS3:
+		return usagef("one of %q and %q must be an S3 URI (s3://bucket/key)", src, dst)
+	case o.recursive && (src == "-" || dst == "-"):
+		return usagef("--recursive copies directories: it cannot read stdin or write stdout")
+	case len(o.filters) > 0 && !o.recursive:
+		return usagef("--exclude and --include select among many files: add --recursive")
+	case o.metadataDirective != "" && !(srcS3 && dstS3):
+		return usagef("--metadata-directive applies to S3 to S3 copies")
+	case o.expectedSize >= 0 && src != "-":
+		return usagef("--expected-size is the size of a stream from stdin (-)")
+	}
+	client, err := inv.newClient(ctx)
+	if err != nil {
+		return err
+	}
+	mgr, err := inv.newManager(client)
+	if err != nil {
+		return err
+	}
+	c := &copier{inv: inv, mgr: mgr, client: client}
+	switch {
+	case srcS3 && dstS3 && o.recursive:
+		return c.copyPrefix(ctx, su, du)
+	case srcS3 && dstS3:
+		return c.copyObject(ctx, su, du)
+	case dstS3 && o.recursive:
+		return c.uploadDir(ctx, src, du)
+	case dstS3:
+		return c.upload(ctx, src, du)
+	case o.recursive:
+		return c.downloadPrefix(ctx, su, dst)
+	default:
+		return c.download(ctx, su, dst)
+	}
+}
+
+// newManager returns the transfer manager with the command line's
+// settings; a setting the manager refuses is a usage error.
+func (inv *invocation) newManager(client *s3client.Client) (*transfer.Manager, error) {
+	o := inv.opts
+	var cfg transfer.Config
+	if o.threshold >= 0 {
+		// 0 would mean "the default" to the manager; on the command line
+		// it means "always in parts".
+		cfg.MultipartThreshold = max(int64(o.threshold), 1)
+	}
+	if o.chunkSize >= 0 {
+		cfg.MultipartChunkSize = int64(o.chunkSize)
+		if cfg.MultipartChunkSize == 0 {
+			return nil, usagef("--multipart-chunksize must be positive")
+		}
+	}
+	if o.expectedSize > 0 {
+		// A stream's part size cannot change once it is being sent: choose
+		// one that fits the announced size in S3's 10,000 parts, as the
+		// AWS CLI does with --expected-size.
+		chunk := cfg.MultipartChunkSize
+		if chunk == 0 {
+			chunk = transfer.DefaultMultipartChunkSize
+		}
+		if need := (int64(o.expectedSize) + multipart.MaxParts - 1) / multipart.MaxParts; need > chunk {
+			cfg.MultipartChunkSize = need
+		}
+	}
+	cfg.MaxConcurrency = o.maxConcurrency
+	if o.maxBandwidth > 0 {
+		cfg.MaxBandwidth = int64(o.maxBandwidth)
+	}
+	m, err := transfer.New(client, cfg)
+	if errors.Is(err, transfer.ErrInvalidConfig) {
+		return nil, usagef("%v", err)
+	}
+	return m, err
+}
+
+// copier runs the transfers of one cp.
+type copier struct {
+	inv    *invocation
+	mgr    *transfer.Manager
+	client *s3client.Client
+	// mu serializes the result lines of concurrent transfers with the
+	// progress bar's frames.
+	mu  sync.Mutex
+	bar *progressBar
+}
+
+// showProgress reports whether cp draws a progress bar: on a terminal, or
+// anywhere with --force-progress; never with --quiet or --no-progress.
+func (inv *invocation) showProgress() bool {
+	o := inv.opts
+	if o.quiet || o.noProgress {
+		return false
+	}
+	return o.forceProgress || (inv.stderrFile != nil && isTerminal(inv.stderrFile))
+}
+
+// progressWidth is the width of the bar's line: $COLUMNS, the terminal's,
+// or 80.
+func (inv *invocation) progressWidth() int {
+	if n, err := strconv.Atoi(inv.getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	if inv.stderrFile != nil {
+		if n := terminalWidth(inv.stderrFile); n > 0 {
+			return n
+		}
+	}
+	return 80
+}
+
+// startBar starts the progress bar, if there is to be one, and returns
+// the transfer options that feed it. A single transfer tells the bar its
+// size as it starts; for many files, total is their size when the
+// command knows it, else -1.
+func (c *copier) startBar(label string, multi bool, total int64) []transfer.Option {
+	if !c.inv.showProgress() {
+		return nil
+	}
+	c.bar = newProgressBar(c.inv.stderr, c.inv.progressWidth(), label, total, multi)
+	return []transfer.Option{c.bar.listener()}
+}
+
+// stopBar erases the bar's line, so that result lines and errors start
+// at the beginning of a clean line.
+func (c *copier) stopBar() {
+	if c.bar != nil {
+		c.bar.finish()
+	}
+}
+
+// result prints one result line ("upload: a to s3://b/a") above the
+// progress bar, if one is drawn.
+func (c *copier) result(format string, args ...any) {
+	if c.inv.opts.quiet {
+		return
+	}
+	c.above(func() { fmt.Fprintf(c.inv.stdout, format, args...) })
+}
+
+// failure prints one failed transfer on stderr, on one line.
+func (c *copier) failure(what string, err error) {
+	c.above(func() { fmt.Fprintf(c.inv.stderr, "%s failed: %s\n", what, formatError(err)) })
+}
+
+// above runs print with the bar out of the way; c.mu keeps the lines of
+// concurrent transfers whole.
+func (c *copier) above(print func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.bar != nil {
+		c.bar.above(print)
+		return
+	}
+	print()
+}
+
+// uploadArgs returns what an upload writes, from the options: the
+// Content-Type given, or guessed from the file name as the AWS CLI does.
+func (c *copier) uploadArgs(filename string) transfer.UploadArgs {
+	o := c.inv.opts
+	a := transfer.UploadArgs{
+		ContentType: o.contentType, ACL: o.acl, CacheControl: o.cacheControl,
+		StorageClass: o.storageClass, ServerSideEncryption: o.sse, Metadata: o.metadata,
+	}
+	if a.ContentType == "" && filename != "" {
+		a.ContentType = mime.TypeByExtension(filepath.Ext(filename))
+	}
+	return a
+}
+
+func (c *copier) copyArgs() transfer.CopyArgs {
+	o := c.inv.opts
+	a := transfer.CopyArgs{
+		ContentType: o.contentType, ACL: o.acl, CacheControl: o.cacheControl,
+		StorageClass: o.storageClass, ServerSideEncryption: o.sse, Metadata: o.metadata,
+		MetadataDirective: o.metadataDirective,
+	}
+	// New metadata or content headers would be ignored under COPY; as the
+	// AWS CLI does, giving them means replacing.
+	if a.MetadataDirective == "" && (o.metadata != nil || o.contentType != "" || o.cacheControl != "") {
+		a.MetadataDirective = "REPLACE"
+	}
+	return a
+}
+
+// objectKey returns the key a file or object named name goes to under
+// dst: dst's key, or name appended when dst is a bucket or ends in "/".
+func objectKey(dst s3URI, name string) string {
+	if dst.key == "" || strings.HasSuffix(dst.key, "/") {
+		return dst.key + name
+	}
+	return dst.key
+}
+
+func (c *copier) upload(ctx context.Context, src string, dst s3URI) error {
+	if src == "-" {
+		if dst.key == "" || strings.HasSuffix(dst.key, "/") {
+			return usagef("a stream from stdin needs a key: %s names a prefix", dst)
+		}
+		if c.inv.opts.dryrun {
+			c.result("(dryrun) upload: - to %s\n", dst)
+			return nil
+		}
+		what := "upload - to " + dst.String()
+		opts := append(c.startBar("-", false, -1), c.uploadArgs(""))
+		_, err := c.mgr.Upload(ctx, c.inv.stdin, dst.bucket, dst.key, opts...)
+		c.stopBar()
+		if err != nil {
+			return during(what, err)
+		}
+		c.result("upload: - to %s\n", dst)
+		return nil
+	}
+	key := objectKey(dst, filepath.Base(src))
+	target := s3URI{bucket: dst.bucket, key: key}
+	what := "upload " + src + " to " + target.String()
+	fi, err := os.Stat(src)
+	if err != nil {
+		return during(what, err)
+	}
+	if fi.IsDir() {
+		return usagef("%s is a directory: add --recursive to upload what it holds", src)
+	}
+	if c.inv.opts.dryrun {
+		c.result("(dryrun) upload: %s to %s\n", src, target)
+		return nil
+	}
+	opts := append(c.startBar(filepath.Base(src), false, -1), c.uploadArgs(src))
+	_, err = c.mgr.UploadFile(ctx, src, dst.bucket, key, opts...)
+	c.stopBar()
+	if err != nil {
+		return during(what, err)
+	}
+	c.result("upload: %s to %s\n", src, target)
+	return nil
+}
+
+func (c *copier) download(ctx context.Context, src s3URI, dst string) error {
+	if src.key == "" || strings.HasSuffix(src.key, "/") {
+		return usagef("%s names a prefix: add --recursive to download what it holds", src)
+	}
+	if dst == "-" {
+		if c.inv.opts.dryrun {
+			return nil // stdout is for the object's bytes
+		}
+		// Only Write: a regular file behind stdout may be open for
+		// appending, where the parallel WriteAt path would fail; the
+		// manager still fetches ranges in parallel and writes them in
+		// order.
+		out := struct{ io.Writer }{c.inv.stdout}
+		opts := c.startBar(path.Base(src.key), false, -1)
+		_, err := c.mgr.Download(ctx, src.bucket, src.key, out, opts...)
+		c.stopBar()
+		return during("download "+src.String()+" to -", err)
+	}
+	target := dst
+	if fi, err := os.Stat(dst); (err == nil && fi.IsDir()) || strings.HasSuffix(dst, "/") || strings.HasSuffix(dst, string(filepath.Separator)) {
+		target = filepath.Join(dst, path.Base(src.key))
+	}
+	if c.inv.opts.dryrun {
+		c.result("(dryrun) download: %s to %s\n", src, target)
+		return nil
+	}
+	if dir := filepath.Dir(target); dir != "." {
+		// As the AWS CLI, create the directories the target names.
+		if err := os.MkdirAll(dir, 0o777); err != nil {
+			return during("download "+src.String()+" to "+target, err)
+		}
+	}
+	opts := c.startBar(path.Base(src.key), false, -1)
+	_, err := c.mgr.DownloadFile(ctx, src.bucket, src.key, target, opts...)
+	c.stopBar()
+	if err != nil {
+		return during("download "+src.String()+" to "+target, err)
+	}
+	c.result("download: %s to %s\n", src, target)
+	return nil
+}
+
+func (c *copier) copyObject(ctx context.Context, src, dst s3URI) error {
+	if src.key == "" || strings.HasSuffix(src.key, "/") {
+		return usagef("%s names a prefix: add --recursive to copy what it holds", src)
+	}
+	target := s3URI{bucket: dst.bucket, key: objectKey(dst, path.Base(src.key))}
+	if c.inv.opts.dryrun {
+		c.result("(dryrun) copy: %s to %s\n", src, target)
+		return nil
+	}
+	opts := append(c.startBar(path.Base(src.key), false, -1), c.copyArgs())
+	_, err := c.mgr.Copy(ctx, transfer.CopySource{Bucket: src.bucket, Key: src.key}, target.bucket, target.key, opts...)
+	c.stopBar()
+	if err != nil {
+		return during("copy "+src.String()+" to "+target.String(), err)
+	}
+	c.result("copy: %s to %s\n", src, target)
+	return nil
+}
+
+// dirPrefix returns the key prefix a recursive copy writes under: the
+// destination as a folder.
+func dirPrefix(dst s3URI) string { return recursivePrefix(dst.key) }
+
+// uploadDir uploads every file under dir that passes the filters. It walks
+// the directory itself, rather than calling UploadDirectory, to give each
+// file the Content-Type its name suggests (UploadDirectory applies one
+// UploadArgs to every file); the files run MaxConcurrency at a time, as
+// UploadDirectory runs them. Symbolic links to files are followed, links
+// to directories are not (they could loop).
+func (c *copier) uploadDir(ctx context.Context, dir string, dst s3URI) error {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return during("upload "+dir, err)
+	}
+	if !fi.IsDir() {
+		return usagef("%s is not a directory: --recursive uploads a directory", dir)
+	}
+	prefix := dirPrefix(dst)
+	type job struct {
+		path, rel string
+		size      int64
+	}
+	var jobs []job
+	var total int64
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		fi, err := os.Stat(p) // through a link
+		if err != nil || !fi.Mode().IsRegular() {
+			// A dangling link, or a link to a directory, a device...
+			return nil
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if c.inv.opts.filters.included(rel) {
+			jobs = append(jobs, job{p, rel, fi.Size()})
+			total += fi.Size()
+		}
+		return nil
+	})
+	if err != nil {
+		return during("upload "+dir, err)
+	}
+	if c.inv.opts.dryrun {
+		for _, j := range jobs {
+			c.result("(dryrun) upload: %s to s3://%s/%s\n", j.path, dst.bucket, prefix+j.rel)
+		}
+		return nil
+	}
+	progress := c.startBar("", true, total)
+	var failed int
+	var fmu sync.Mutex
+	c.each(ctx, len(jobs), func(i int) {
+		j := jobs[i]
+		target := s3URI{bucket: dst.bucket, key: prefix + j.rel}
+		opts := append([]transfer.Option{c.uploadArgs(j.path)}, progress...)
+		if _, err := c.mgr.UploadFile(ctx, j.path, target.bucket, target.key, opts...); err != nil {
+			fmu.Lock()
+			failed++
+			fmu.Unlock()
+			c.failure("upload "+j.path+" to "+target.String(), err)
+			return
+		}
+		c.result("upload: %s to %s\n", j.path, target)
+	})
+	c.stopBar()
+	return c.summary(ctx, "upload", failed, len(jobs))
+}
+
+// each runs f(0..n-1), MaxConcurrency at a time (one at a time when the
+// manager runs without threads), and stops starting new ones when ctx
+// ends.
+func (c *copier) each(ctx context.Context, n int, f func(i int)) {
+	limit := c.mgr.Config().MaxConcurrency
+	sem := make(chan struct{}, max(limit, 1))
+	var wg sync.WaitGroup
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			f(i)
+		}()
+	}
+	wg.Wait()
+}
+
+// summary turns the outcome of a recursive transfer into the command's
+// error: the end of ctx, or the count of files that failed (each already
+// printed).
+func (c *copier) summary(ctx context.Context, op string, failed, total int) error {
+	if err := ctx.Err(); err != nil {
+		return during(op, context.Cause(ctx))
+	}
+	if failed > 0 {
+		fmt.Fprintf(c.inv.stderr, "s3kit: cp: %d of %d %s(s) failed\n", failed, total, op)
+		return errReported
+	}
+	return nil
+}
+
+// downloadPrefix downloads every object under src into dir with
+// DownloadDirectory, printing each file as it completes (from the
+// manager's events) and each failure at the end.
+func (c *copier) downloadPrefix(ctx context.Context, src s3URI, dir string) error {
+	prefix := recursivePrefix(src.key)
+	filter := transfer.Filter(func(rel string) bool { return c.inv.opts.filters.included(rel) })
+	if c.inv.opts.dryrun {
+		for obj, err := range c.client.AllObjects(ctx, &s3client.ListObjectsV2Input{Bucket: src.bucket, Prefix: prefix}) {
+			if err != nil {
+				return during("download "+src.String(), err)
+			}
+			rel := strings.TrimPrefix(obj.Key, prefix)
+			if rel == "" || strings.HasSuffix(rel, "/") || !filter(rel) {
+				continue
+			}
+			c.result("(dryrun) download: s3://%s/%s to %s\n", src.bucket, obj.Key, filepath.Join(dir, filepath.FromSlash(rel)))
+		}
+		return nil
+	}
+	// The result lines come from the events, so that they appear as files
+	// finish rather than all at the end. A call takes one Listener: this
+	// one feeds the bar too.
+	var feed transfer.Listener
+	if bar := c.startBar("", true, -1); bar != nil {
+		feed = c.bar.listener()
+	}
+	listen := transfer.Listener(func(e transfer.Event) {
+		if feed != nil {
+			feed(e)
+		}
+		if e.Type == transfer.TransferCompleted {
+			c.result("download: s3://%s/%s to %s\n", e.Bucket, e.Key, e.Path)
+		}
+	})
+	res, err := c.mgr.DownloadDirectory(ctx, src.bucket, prefix, dir, filter, listen)
+	c.stopBar()
+	var de *transfer.DirectoryError
+	if err != nil && !errors.As(err, &de) {
+		return during("download "+src.String()+" to "+dir, err)
+	}
+	failed := 0
+	for _, f := range res.Files {
+		if f.Err != nil {
+			failed++
+			c.failure("download s3://"+src.bucket+"/"+f.Key+" to "+f.Path, f.Err)
+		}
+	}
+	return c.summary(ctx, "download", failed, len(res.Files))
+}
+
+// copyPrefix copies every object under src to the same relative keys
+// under dst, listing page by page and copying MaxConcurrency objects at a
+// time.
+func (c *copier) copyPrefix(ctx context.Context, src, dst s3URI) error {
+	prefix, dprefix := recursivePrefix(src.key), dirPrefix(dst)
+	var keys []string
+	var total int64
+	for obj, err := range c.client.AllObjects(ctx, &s3client.ListObjectsV2Input{Bucket: src.bucket, Prefix: prefix}) {
+		if err != nil {
+			return during("copy "+src.String(), err)
+		}
+		rel := strings.TrimPrefix(obj.Key, prefix)
+		if rel == "" || !c.inv.opts.filters.included(rel) {
+			continue
+		}
+		keys = append(keys, obj.Key)
+		total += obj.Size
+	}
+	if c.inv.opts.dryrun {
+		for _, k := range keys {
+			c.result("(dryrun) copy: s3://%s/%s to s3://%s/%s\n", src.bucket, k, dst.bucket, dprefix+strings.TrimPrefix(k, prefix))
+		}
+		return nil
+	}
+	progress := c.startBar("", true, total)
+	args := c.copyArgs()
+	var failed int
+	var fmu sync.Mutex
+	c.each(ctx, len(keys), func(i int) {
+		from := s3URI{bucket: src.bucket, key: keys[i]}
+		to := s3URI{bucket: dst.bucket, key: dprefix + strings.TrimPrefix(keys[i], prefix)}
+		opts := append([]transfer.Option{args}, progress...)
+		if _, err := c.mgr.Copy(ctx, transfer.CopySource{Bucket: from.bucket, Key: from.key}, to.bucket, to.key, opts...); err != nil {
+			fmu.Lock()
+			failed++
+			fmu.Unlock()
+			c.failure("copy "+from.String()+" to "+to.String(), err)
+			return
+		}
+		c.result("copy: %s to %s\n", from, to)
+	})
+	c.stopBar()
+	return c.summary(ctx, "copy", failed, len(keys))
+}
