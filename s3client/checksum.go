@@ -51,6 +51,9 @@ func (a ChecksumAlgorithm) Valid() bool {
 
 // normalize accepts any letter case, as boto3 does ("crc32c").
 func (a ChecksumAlgorithm) normalize() (ChecksumAlgorithm, error) {
+	if a.Valid() {
+		return a, nil // the constants: no case folding needed
+	}
 	n := ChecksumAlgorithm(strings.ToUpper(string(a)))
 	if !n.Valid() {
 		return "", fmt.Errorf("%w %q", ErrUnknownChecksum, string(a))

@@ -323,9 +323,18 @@ func checkRange(r string, needBoth bool) error {
 // of a copy source): AES256, and a 256-bit key. S3 would refuse anything
 // else, after the body has been sent.
 func checkSSEC(h http.Header) error {
-	for _, prefix := range [...]string{"X-Amz-", "X-Amz-Copy-Source-"} {
-		alg := h.Get(prefix + "Server-Side-Encryption-Customer-Algorithm")
-		key := h.Get(prefix + "Server-Side-Encryption-Customer-Key")
+	// Canonical names looked up directly: this runs on every request.
+	for _, names := range [...][2]string{
+		{"X-Amz-Server-Side-Encryption-Customer-Algorithm", "X-Amz-Server-Side-Encryption-Customer-Key"},
+		{"X-Amz-Copy-Source-Server-Side-Encryption-Customer-Algorithm", "X-Amz-Copy-Source-Server-Side-Encryption-Customer-Key"},
+	} {
+		var alg, key string
+		if v := h[names[0]]; len(v) > 0 {
+			alg = v[0]
+		}
+		if v := h[names[1]]; len(v) > 0 {
+			key = v[0]
+		}
 		if alg == "" && key == "" {
 			continue
 		}
