@@ -6,10 +6,11 @@ package presignpost
 
 import (
 	"fmt"
-	"html/template"
+	"html"
 	"io"
 	"mime/multipart"
 	"net/textproto"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -151,31 +152,6 @@ func validHeaderValue(v string) bool {
 	return true
 }
 
-// formTemplate is the HTML upload form. html/template escapes every value
-// and refuses an action URL with a dangerous scheme. The submit button has
-// no name, so browsers do not send it, and it follows the file, where S3
-// would ignore it anyway.
-var formTemplate = template.Must(template.New("form").Parse(`<!DOCTYPE html>
-<html>
-<head>
-<meta charset="utf-8">
-<title>Upload</title>
-</head>
-<body>
-<form action="{{.URL}}" method="post" enctype="multipart/form-data">
-{{- range .Hidden}}
-<input type="hidden" name="{{.Name}}" value="{{.Value}}">
-{{- end}}
-{{- range .Open}}
-<label>{{.Name}} <input type="text" name="{{.Name}}" value="{{.Value}}"></label><br>
-{{- end}}
-<input type="file" name="file"><br>
-<input type="submit" value="Upload">
-</form>
-</body>
-</html>
-`))
-
 // HTML writes a minimal HTML page with an upload form: the fields as hidden
 // inputs, a text input for each field that a condition names but Fields
 // lacks (prefilled with the condition's value or prefix), and the file
@@ -194,11 +170,29 @@ func (s Signed) HTML(w io.Writer) error {
 		have[lower] = true
 		open = append(open, Field{c.Field, c.Value})
 	}
-	data := struct {
-		URL          string
-		Hidden, Open []Field
-	}{s.URL, s.FormFields(), open}
-	if err := formTemplate.Execute(w, data); err != nil {
+	// Written by hand with html.EscapeString rather than html/template,
+	// which would add half a megabyte to every program that links s3client
+	// (it imports this package for PresignPost). Every value is escaped,
+	// and an action that is not an http or https URL is replaced by "#",
+	// as html/template would refuse it.
+	action := s.URL
+	if u, err := url.Parse(action); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		action = "#"
+	}
+	var b strings.Builder
+	b.WriteString("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>Upload</title>\n</head>\n<body>\n")
+	b.WriteString(`<form action="` + html.EscapeString(action) + `" method="post" enctype="multipart/form-data">`)
+	for _, f := range s.FormFields() {
+		b.WriteString("\n<input type=\"hidden\" name=\"" + html.EscapeString(f.Name) + `" value="` + html.EscapeString(f.Value) + `">`)
+	}
+	for _, f := range open {
+		n, v := html.EscapeString(f.Name), html.EscapeString(f.Value)
+		b.WriteString("\n<label>" + n + ` <input type="text" name="` + n + `" value="` + v + `"></label><br>`)
+	}
+	// The submit button has no name, so browsers do not send it, and it
+	// follows the file, where S3 would ignore it anyway.
+	b.WriteString("\n<input type=\"file\" name=\"file\"><br>\n<input type=\"submit\" value=\"Upload\">\n</form>\n</body>\n</html>\n")
+	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("presignpost: HTML form: %w", err)
 	}
 	return nil

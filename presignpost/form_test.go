@@ -177,7 +177,7 @@ func TestHTML(t *testing.T) {
 		t.Errorf("the file input is not the last named input:\n%s", html)
 	}
 
-	// html/template refuses a javascript: action.
+	// A javascript: action is refused.
 	bad := *s
 	bad.URL = "javascript:alert(1)"
 	out.Reset()
