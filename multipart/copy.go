@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/s3kit/s3kit/multipart/internal/group"
+	"github.com/s3kit/s3kit/internal/group"
 	"github.com/s3kit/s3kit/s3client"
 )
 

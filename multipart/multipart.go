@@ -21,7 +21,8 @@ package multipart
 // error types; upload.go the Uploader, resume.go its Resume, copy.go the
 // Copier, session.go what they share (recording parts, completing,
 // aborting), sizing.go the part-size arithmetic, source.go the part
-// readers and the buffer pool, and internal/group the worker group.
+// readers and the buffer pool. The worker group is s3kit's internal/group,
+// shared with package transfer.
 
 import (
 	"context"

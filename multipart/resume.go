@@ -10,7 +10,7 @@ import (
 	"hash"
 	"io"
 
-	"github.com/s3kit/s3kit/multipart/internal/group"
+	"github.com/s3kit/s3kit/internal/group"
 	"github.com/s3kit/s3kit/s3client"
 )
 

@@ -13,7 +13,7 @@ import (
 	"io"
 	"sync"
 
-	"github.com/s3kit/s3kit/multipart/internal/group"
+	"github.com/s3kit/s3kit/internal/group"
 	"github.com/s3kit/s3kit/s3client"
 )
 

@@ -228,6 +228,12 @@ func SourceClient(client CopySourceAPI) Option { return sourceClient{client} }
 
 type sourceClient struct{ api CopySourceAPI }
 
+// The option is a value a caller may log with the others; it must not
+// print the client's credentials (see Manager.Format).
+func (sourceClient) String() string                  { return "transfer.SourceClient(...)" }
+func (s sourceClient) GoString() string              { return s.String() }
+func (s sourceClient) Format(f fmt.State, verb rune) { formatAs(f, verb, s.String()) }
+
 func (UploadArgs) transferOption()   {}
 func (DownloadArgs) transferOption() {}
 func (CopyArgs) transferOption()     {}

@@ -24,6 +24,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/s3kit/s3kit/internal/group"
 	"github.com/s3kit/s3kit/s3client"
 )
 
@@ -41,7 +42,7 @@ import (
 // of the object.
 func (m *Manager) Download(ctx context.Context, bucket, key string, w io.Writer, opts ...Option) (*Result, error) {
 	if w == nil {
-		return nil, newError("Download", bucket, key, "", errors.New("transfer: nil writer"))
+		return nil, newError("Download", bucket, key, "", fmt.Errorf("%w: nil writer", s3client.ErrInvalidInput))
 	}
 	return m.download(ctx, "Download", bucket, key, w, nil, opts)
 }
@@ -53,7 +54,7 @@ func (m *Manager) Download(ctx context.Context, bucket, key string, w io.Writer,
 // options apply.
 func (m *Manager) DownloadAt(ctx context.Context, bucket, key string, w io.WriterAt, opts ...Option) (*Result, error) {
 	if w == nil {
-		return nil, newError("DownloadAt", bucket, key, "", errors.New("transfer: nil writer"))
+		return nil, newError("DownloadAt", bucket, key, "", fmt.Errorf("%w: nil writer", s3client.ErrInvalidInput))
 	}
 	return m.download(ctx, "DownloadAt", bucket, key, nil, w, opts)
 }
@@ -97,7 +98,8 @@ func (m *Manager) download(ctx context.Context, op, bucket, key string, w io.Wri
 // left as it was or replaced by the complete new file, never a partial
 // one. The temporary file is removed on failure and cancellation, unless
 // Config.Resume keeps it for the next call. The new file's permissions
-// are 0666 less the umask, as os.Create's.
+// are 0666 less the umask, as os.Create's. A filename that is a directory,
+// or in a directory that does not exist, fails before any request.
 func (m *Manager) DownloadFile(ctx context.Context, bucket, key, filename string, opts ...Option) (*Result, error) {
 	const op = "DownloadFile"
 	o, err := parseOptions(op, takesDownload|takesProgress, opts)
@@ -115,19 +117,27 @@ func (m *Manager) DownloadFile(ctx context.Context, bucket, key, filename string
 
 func (m *Manager) downloadFile(ctx context.Context, args *DownloadArgs, rep *reporter, bucket, key, filename string) (res *Result, err error) {
 	if filename == "" {
-		return nil, errors.New("transfer: empty file name")
+		return nil, fmt.Errorf("%w: empty file name", s3client.ErrInvalidInput)
 	}
 	d, err := m.newDownload(args, rep, bucket, key)
 	if err != nil {
 		return nil, err
 	}
-	if err := d.head(ctx); err != nil {
-		return nil, err
+	// A target that can never be written fails before the first request:
+	// the rename would refuse a directory only after the whole object had
+	// been read, and a missing directory is found by creating the
+	// temporary file, which is therefore made first. (Lstat, as rename
+	// replaces a symbolic link rather than follow it.)
+	if fi, err := os.Lstat(filename); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("transfer: %s is a directory", filename)
 	}
 	var f *os.File
-	var j *downloadJournal
+	var r *resumeFile
 	if m.cfg.Resume {
-		f, j, err = m.resumeDownload(d, filename)
+		r, err = m.openResumeFile(d, filename)
+		if err == nil {
+			f = r.f
+		}
 	} else {
 		f, err = createTemp(filename)
 	}
@@ -135,25 +145,36 @@ func (m *Manager) downloadFile(ctx context.Context, args *DownloadArgs, rep *rep
 		return nil, err
 	}
 	temp := f.Name()
+	var j *downloadJournal
 	defer func() {
 		if err == nil {
 			return
 		}
 		f.Close()
-		if j != nil {
+		switch {
+		case j != nil:
 			// Keep the temporary file and say which ranges it holds.
 			if jerr := j.save(); jerr != nil {
 				os.Remove(temp)
 				removeJournal(j.path)
 			}
-			return
+		case r != nil && r.reused:
+			// Failed before the object was known: the journal on disk
+			// still describes the temporary file.
+		default:
+			os.Remove(temp)
 		}
-		os.Remove(temp)
 	}()
-	d.wa, d.ra = f, f
-	if j != nil {
+	if err = d.head(ctx); err != nil {
+		return nil, err
+	}
+	if r != nil {
+		if j, err = r.journal(d); err != nil {
+			return nil, err
+		}
 		d.journal = j
 	}
+	d.wa, d.ra = f, f
 	res, err = d.run(ctx)
 	if err != nil {
 		return nil, err
@@ -190,45 +211,72 @@ func createTemp(target string) (*os.File, error) {
 	return nil, fmt.Errorf("transfer: no free temporary file name beside %s", target)
 }
 
-// resumeDownload opens the temporary file of an earlier, interrupted
-// download of the same object to the same file, with the ranges it holds,
-// or starts a new one (removing a stale one) with its journal.
-func (m *Manager) resumeDownload(d *download, filename string) (*os.File, *downloadJournal, error) {
+// resumeFile is the temporary file of a DownloadFile with Resume, opened
+// before the object is known: the one an earlier, interrupted download of
+// the same object to the same file left (reused), or a new one.
+type resumeFile struct {
+	f      *os.File
+	abs    string // the target
+	path   string // the journal
+	old    downloadJournal
+	reused bool
+}
+
+// openResumeFile opens the temporary file that the journal of an earlier
+// download of the same object to filename names, or creates a new one.
+// Whether the object is still the one that file holds is for journal to
+// say, once HeadObject has told.
+func (m *Manager) openResumeFile(d *download, filename string) (*resumeFile, error) {
 	abs, err := filepath.Abs(filename)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	path, err := m.journalPath("download", d.bucket, d.key, d.args.VersionID, abs)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	j := &downloadJournal{Version: journalVersion, Bucket: d.bucket, Key: d.key, VersionID: d.args.VersionID,
-		Target: abs, ETag: d.etag, Size: d.size, ChunkSize: d.chunk, path: path}
-	var old downloadJournal
-	found, err := readJournal(path, &old)
+	r := &resumeFile{abs: abs, path: path}
+	found, err := readJournal(path, &r.old)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if found && j.sameObject(&old) && filepath.Dir(old.Temp) == filepath.Dir(abs) {
-		if f, err := os.OpenFile(old.Temp, os.O_RDWR, 0); err == nil {
-			j.Temp, j.Done = old.Temp, old.Done
-			return f, j, nil
+	if found && r.old.Temp != "" && filepath.Dir(r.old.Temp) == filepath.Dir(abs) {
+		if f, err := os.OpenFile(r.old.Temp, os.O_RDWR, 0); err == nil {
+			r.f, r.reused = f, true
+			return r, nil
 		}
 	}
-	if found && old.Temp != "" && filepath.Dir(old.Temp) == filepath.Dir(abs) {
-		os.Remove(old.Temp) // the object changed, or the journal is of another layout
+	if r.f, err = createTemp(abs); err != nil {
+		return nil, err
 	}
-	f, err := createTemp(abs)
-	if err != nil {
-		return nil, nil, err
+	return r, nil
+}
+
+// journal returns the journal of the download d, which has learnt the
+// object: the earlier one, with the ranges it holds, if it was of the
+// same object, else a new one, saved, whose temporary file is emptied.
+func (r *resumeFile) journal(d *download) (*downloadJournal, error) {
+	j := &downloadJournal{Version: journalVersion, Bucket: d.bucket, Key: d.key, VersionID: d.args.VersionID,
+		Target: r.abs, ETag: d.etag, Size: d.size, ChunkSize: d.chunk, Temp: r.f.Name(), path: r.path}
+	if r.reused && j.sameObject(&r.old) {
+		j.Done = r.old.Done
+		return j, nil
 	}
-	j.Temp = f.Name()
+	if r.reused {
+		// The object changed, or the journal is of another layout: the
+		// bytes in the file are of no use.
+		if err := r.f.Truncate(0); err != nil {
+			r.reused = false // the caller removes the file
+			removeJournal(r.path)
+			return nil, err
+		}
+	}
 	if err := j.save(); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, nil, err
+		r.reused = false
+		removeJournal(r.path)
+		return nil, err
 	}
-	return f, j, nil
+	return j, nil
 }
 
 // download is the state of one download.
@@ -455,7 +503,7 @@ func (d *download) parallelOrdered(ctx context.Context) error {
 // queue relies on it), and, if drain is set, drain on the caller's
 // goroutine meanwhile. Every worker is joined before it returns.
 func (d *download) workers(ctx context.Context, n int, newSink func() sink, drain func(context.Context) error) error {
-	g, gctx := newGroup(ctx, n)
+	g, gctx := group.WithContext(ctx, n)
 	var next atomic.Int64
 	for range n {
 		s := newSink()
@@ -476,7 +524,7 @@ func (d *download) workers(ctx context.Context, n int, newSink func() sink, drai
 	}
 	if drain != nil {
 		if err := drain(gctx); err != nil {
-			g.fail(err)
+			g.Fail(err)
 		}
 	}
 	err := g.Wait()

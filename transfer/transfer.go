@@ -21,7 +21,8 @@
 // what the manager adds to the client it hands the engine; progress.go
 // progress reporting; limit.go the bandwidth cap and the memory budget;
 // reorder.go the ordered download queue; checksum.go download
-// verification; journal.go the resume journals; group.go the worker pool.
+// verification; journal.go the resume journals. Download ranges run on
+// s3kit's internal/group, the worker pool the multipart engine uses too.
 //
 // A Manager is safe for concurrent use; every call joins the goroutines
 // it starts before it returns (but NewWriter's, which end with the
@@ -32,8 +33,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/s3kit/s3kit/multipart"
 	"github.com/s3kit/s3kit/s3client"
@@ -171,6 +174,36 @@ func (m *Manager) Config() Config {
 		c.UseThreads = &b
 	}
 	return c
+}
+
+// String describes the Manager by its configuration, never by its
+// client, which holds credentials.
+func (m *Manager) String() string {
+	if m == nil {
+		return "transfer.Manager(nil)"
+	}
+	c := &m.cfg
+	return fmt.Sprintf("transfer.Manager{MultipartThreshold: %d, MultipartChunkSize: %d, MaxConcurrency: %d, "+
+		"NumDownloadAttempts: %d, MaxIOQueue: %d, IOChunkSize: %d, UseThreads: %t, MaxBandwidth: %d, "+
+		"MemoryBudget: %d, Resume: %t, StateDir: %q}",
+		c.MultipartThreshold, c.MultipartChunkSize, c.MaxConcurrency, c.NumDownloadAttempts, c.MaxIOQueue,
+		c.IOChunkSize, m.threads, c.MaxBandwidth, c.MemoryBudget, c.Resume, c.StateDir)
+}
+
+// GoString is used by %#v; it says what String says.
+func (m *Manager) GoString() string { return m.String() }
+
+// Format makes every verb print String, so that a Manager inside a logged
+// struct cannot print the credentials its client holds: fmt prints the
+// unexported fields of a struct without their own String methods.
+func (m *Manager) Format(f fmt.State, verb rune) { formatAs(f, verb, m.String()) }
+
+// formatAs writes s for any verb, quoted for %q.
+func formatAs(f fmt.State, verb rune, s string) {
+	if verb == 'q' {
+		s = strconv.Quote(s)
+	}
+	io.WriteString(f, s)
 }
 
 func (c Config) withDefaults() (Config, error) {

@@ -79,7 +79,9 @@ func (m *Manager) uploadFile(ctx context.Context, args *UploadArgs, rep *reporte
 // MultipartChunkSize drawn from the Manager's memory budget, and sent as
 // one PutObject if it ends within the first part, else in parts while it
 // is being read. A Read that blocks is not interrupted by ctx: close the
-// reader to stop it.
+// reader to stop it. A nil r is an error wrapping s3client.ErrInvalidInput
+// (upload an empty object from an empty reader, such as
+// strings.NewReader("")).
 func (m *Manager) Upload(ctx context.Context, r io.Reader, bucket, key string, opts ...Option) (*Result, error) {
 	const op = "Upload"
 	o, err := parseOptions(op, takesUpload|takesProgress, opts)
@@ -87,7 +89,9 @@ func (m *Manager) Upload(ctx context.Context, r io.Reader, bucket, key string, o
 		return nil, newError(op, bucket, key, "", err)
 	}
 	if r == nil {
-		r = eofReader{}
+		// An empty object is written from an empty reader, never from a
+		// forgotten one.
+		return nil, newError(op, bucket, key, "", fmt.Errorf("%w: nil reader", s3client.ErrInvalidInput))
 	}
 	rep := newReporter(o, nil, op, bucket, key, "")
 	var res *Result
@@ -105,10 +109,6 @@ func (m *Manager) Upload(ctx context.Context, r io.Reader, bucket, key string, o
 	}
 	return res, nil
 }
-
-type eofReader struct{}
-
-func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 
 // sizedSource reports whether r can be read in place: an io.ReaderAt
 // whose position and size Seek tells.

@@ -8,7 +8,9 @@ package transfer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"strconv"
 	"sync"
 )
 
@@ -94,6 +96,21 @@ func (m *Manager) NewWriter(ctx context.Context, bucket, key string, opts ...Opt
 	w.stop = context.AfterFunc(ctx, func() { pw.CloseWithError(context.Cause(ctx)) })
 	return w, nil
 }
+
+// String names the object the Writer uploads; like the Manager's, it
+// never shows the client.
+func (w *Writer) String() string {
+	if w == nil || w.rep == nil {
+		return "transfer.Writer(nil)"
+	}
+	return "transfer.Writer{Bucket: " + strconv.Quote(w.rep.bucket) + ", Key: " + strconv.Quote(w.rep.key) + "}"
+}
+
+// GoString is used by %#v; it says what String says.
+func (w *Writer) GoString() string { return w.String() }
+
+// Format makes every verb print String (see Manager.Format).
+func (w *Writer) Format(f fmt.State, verb rune) { formatAs(f, verb, w.String()) }
 
 // Write sends p on its way. An error means the upload failed (and was
 // aborted); the Writer is then unusable.

@@ -3,7 +3,11 @@
 // Wait joins every goroutine before it returns. It is the contract of
 // golang.org/x/sync/errgroup, written here because s3kit's library packages
 // import only the standard library, plus Fail, which lets the goroutine that
-// feeds the group (the one reading a stream) stop it with its own error.
+// feeds or drains the group (the one reading a stream, the one writing a
+// download in order) stop it with its own error.
+//
+// It is shared by the multipart engine (part workers) and the transfer
+// manager (download ranges), so that both follow one set of rules.
 package group
 
 import (
