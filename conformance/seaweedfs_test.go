@@ -32,6 +32,8 @@ var seaweedfsCaps = conformance.Capabilities{
 	StoresChecksums:    true,
 	StoresCacheControl: true,
 	ReadConditions:     true,
+	MultipartETags:     true,
+	ReplacesMetadata:   true,
 
 	// The filer keeps keys in a directory tree: "a/./b" is refused with
 	// InvalidRequest (versitygw stores it as "a/b", gofakes3 as given), and

@@ -23,6 +23,8 @@ var versitygwCaps = conformance.Capabilities{
 	StoresChecksums:    true,
 	StoresCacheControl: true,
 	ReadConditions:     true,
+	MultipartETags:     true,
+	ReplacesMetadata:   true,
 	FileKeys:           true,
 }
 

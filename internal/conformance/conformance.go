@@ -38,6 +38,8 @@ type Capabilities struct {
 	StoresChecksums    bool // returns the checksums an upload carried (x-amz-checksum-mode)
 	StoresCacheControl bool // keeps Cache-Control and Content-Disposition
 	ReadConditions     bool // If-Match / If-None-Match on GET
+	MultipartETags     bool // HEAD of a multipart object gives the completed upload's "…-N" ETag
+	ReplacesMetadata   bool // CopyObject with MetadataDirective REPLACE drops the old metadata
 	// FileKeys marks a store that maps keys to files (versitygw's posix
 	// backend): "a//b" and "a/./b" are stored under their cleaned names,
 	// and a key ending in "/" is a directory that holds no data. The

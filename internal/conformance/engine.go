@@ -22,16 +22,6 @@ func init() {
 	register("EngineCopy", testEngineCopy)
 }
 
-func (e *env) noUploadsLeft(c *s3client.Client, prefix string) {
-	e.t.Helper()
-	for u, err := range c.AllMultipartUploads(e.ctx, &s3client.ListMultipartUploadsInput{Bucket: e.bucket, Prefix: prefix}) {
-		if err != nil {
-			e.t.Fatalf("ListMultipartUploads: %v", err)
-		}
-		e.t.Errorf("multipart upload %s of %q left behind", u.UploadID, u.Key)
-	}
-}
-
 func testEngineUpload(e *env) {
 	c := e.client(nil)
 	body := pattern(2*minPart + 12345)
@@ -98,7 +88,7 @@ func testEngineAbort(e *env) {
 	if !errors.As(err, &ue) || !errors.Is(err, errSource) || ue.UploadID == "" {
 		e.t.Fatalf("err = %v, want an UploadError naming the upload and wrapping the source's error", err)
 	}
-	e.noUploadsLeft(c, "engine/aborted")
+	e.noUploadsUnder(e.t, c, "engine/aborted")
 	if _, err := c.HeadObject(e.ctx, &s3client.GetObjectInput{Bucket: e.bucket, Key: "engine/aborted"}); !s3client.IsNotFound(err) {
 		e.t.Errorf("a failed upload left an object: %v", err)
 	}
@@ -130,7 +120,7 @@ func testEngineResume(e *env) {
 	if got := getBytes(e.t, c, e.bucket, key); !bytes.Equal(got, body) {
 		e.t.Fatalf("resumed object differs")
 	}
-	e.noUploadsLeft(c, key)
+	e.noUploadsUnder(e.t, c, key)
 }
 
 func testEngineCopy(e *env) {
