@@ -8,10 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/url"
-	"strings"
-	"time"
 
 	"github.com/s3kit/s3kit/internal/group"
 	"github.com/s3kit/s3kit/s3client"
@@ -139,7 +135,7 @@ func (c *Copier) Copy(ctx context.Context, in *CopyInput) (*CopyOutput, error) {
 
 	props := in.ObjectProperties
 	if in.MetadataDirective != "REPLACE" {
-		copyMetadata(&props, head)
+		props.CopyFrom(head)
 	}
 	if in.TaggingDirective != "REPLACE" {
 		props.Tagging = ""
@@ -150,7 +146,7 @@ func (c *Copier) Copy(ctx context.Context, in *CopyInput) (*CopyOutput, error) {
 			if err != nil {
 				return nil, s.fail(ctx, err)
 			}
-			props.Tagging = encodeTags(tags.TagSet)
+			props.Tagging = s3client.EncodeTagging(tags.TagSet)
 		}
 	}
 	ps, n, err := layout(size, ps)
@@ -229,37 +225,4 @@ func (c *Copier) copyObject(ctx context.Context, s *session, in *CopyInput, size
 	}
 	return &CopyOutput{ETag: out.ETag, VersionID: out.VersionID, CopySourceVersionID: out.CopySourceVersionID,
 		Checksums: out.Checksums, Size: size}, nil
-}
-
-// copyMetadata sets what CopyObject's COPY directive carries over: the
-// user metadata and the content headers. An Expires that does not parse
-// as an HTTP date is dropped (S3 stores it as sent, but the properties
-// hold a time).
-func copyMetadata(p *s3client.ObjectProperties, m *s3client.ObjectMeta) {
-	p.Metadata = m.Metadata
-	p.ContentType = m.ContentType
-	p.CacheControl = m.CacheControl
-	p.ContentDisposition = m.ContentDisposition
-	p.ContentEncoding = m.ContentEncoding
-	p.ContentLanguage = m.ContentLanguage
-	p.Expires = time.Time{}
-	if t, err := http.ParseTime(m.Expires); err == nil {
-		p.Expires = t
-	}
-}
-
-// encodeTags returns tags in x-amz-tagging's URL query form, with spaces
-// as %20, which every URL decoder reads as a space (only form decoders so
-// read "+").
-func encodeTags(tags []s3client.Tag) string {
-	var b strings.Builder
-	for i, t := range tags {
-		if i > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(strings.ReplaceAll(url.QueryEscape(t.Key), "+", "%20"))
-		b.WriteByte('=')
-		b.WriteString(strings.ReplaceAll(url.QueryEscape(t.Value), "+", "%20"))
-	}
-	return b.String()
 }

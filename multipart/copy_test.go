@@ -215,11 +215,11 @@ func TestCopyFailures(t *testing.T) {
 }
 
 func TestEncodeTags(t *testing.T) {
-	got := encodeTags([]s3client.Tag{{Key: "a b", Value: "c+d"}, {Key: "é", Value: "="}, {Key: "empty", Value: ""}})
+	got := s3client.EncodeTagging([]s3client.Tag{{Key: "a b", Value: "c+d"}, {Key: "é", Value: "="}, {Key: "empty", Value: ""}})
 	if want := "a%20b=c%2Bd&%C3%A9=%3D&empty="; got != want {
 		t.Errorf("encodeTags = %q, want %q", got, want)
 	}
-	if encodeTags(nil) != "" {
+	if s3client.EncodeTagging(nil) != "" {
 		t.Error("no tags should encode to nothing")
 	}
 }

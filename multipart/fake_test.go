@@ -566,7 +566,7 @@ func (f *fakeS3) CopyObject(ctx context.Context, in *s3client.CopyObjectInput) (
 	}
 	props := in.ObjectProperties
 	if in.MetadataDirective != "REPLACE" {
-		copyMetadata(&props, &s3client.ObjectMeta{Metadata: o.props.Metadata, ContentType: o.props.ContentType,
+		props.CopyFrom(&s3client.ObjectMeta{Metadata: o.props.Metadata, ContentType: o.props.ContentType,
 			CacheControl: o.props.CacheControl, ContentDisposition: o.props.ContentDisposition,
 			ContentEncoding: o.props.ContentEncoding, ContentLanguage: o.props.ContentLanguage})
 		props.Expires = o.props.Expires

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/s3kit/s3kit/sigv4"
 )
 
 // SSECKey is a customer-provided encryption key (SSE-C): the raw key bytes,
@@ -352,4 +354,38 @@ func checkSSEC(h http.Header) error {
 		}
 	}
 	return nil
+}
+
+// CopyFrom sets in p what CopyObject's COPY directive carries over from a
+// source object: its user metadata and content headers. A multipart copy
+// (UploadPartCopy parts) carries nothing by itself, so it creates the
+// upload with these. An Expires that is not an HTTP date is dropped (S3
+// stores it as sent; ObjectProperties holds a time).
+func (p *ObjectProperties) CopyFrom(m *ObjectMeta) {
+	p.Metadata = m.Metadata
+	p.ContentType = m.ContentType
+	p.CacheControl = m.CacheControl
+	p.ContentDisposition = m.ContentDisposition
+	p.ContentEncoding = m.ContentEncoding
+	p.ContentLanguage = m.ContentLanguage
+	p.Expires = time.Time{}
+	if t, err := http.ParseTime(m.Expires); err == nil {
+		p.Expires = t
+	}
+}
+
+// EncodeTagging returns tags in the URL query form ObjectProperties.Tagging
+// and x-amz-tagging take ("k1=v1&k2=v2"), with spaces as %20, which every
+// URL decoder reads as a space (only form decoders so read "+").
+func EncodeTagging(tags []Tag) string {
+	var b strings.Builder
+	for i, t := range tags {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(sigv4.URIEncode(t.Key, false))
+		b.WriteByte('=')
+		b.WriteString(sigv4.URIEncode(t.Value, false))
+	}
+	return b.String()
 }

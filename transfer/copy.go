@@ -9,10 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/url"
-	"strings"
-	"time"
 
 	"github.com/s3kit/s3kit/multipart"
 	"github.com/s3kit/s3kit/s3client"
@@ -105,7 +101,7 @@ func (m *Manager) serialCopy(ctx context.Context, h *hooked, in *multipart.CopyI
 
 	props := in.ObjectProperties
 	if in.MetadataDirective != "REPLACE" {
-		copyMetadata(&props, head)
+		props.CopyFrom(head)
 	}
 	if in.TaggingDirective != "REPLACE" {
 		props.Tagging = ""
@@ -115,7 +111,7 @@ func (m *Manager) serialCopy(ctx context.Context, h *hooked, in *multipart.CopyI
 			if err != nil {
 				return nil, err
 			}
-			props.Tagging = encodeTags(tags.TagSet)
+			props.Tagging = s3client.EncodeTagging(tags.TagSet)
 		}
 	}
 	ps, n, err := layout(size, m.cfg.MultipartChunkSize)
@@ -157,35 +153,6 @@ func (m *Manager) serialCopy(ctx context.Context, h *hooked, in *multipart.CopyI
 		return nil, err
 	}
 	return res, nil
-}
-
-// copyMetadata sets what CopyObject's COPY directive carries over (the
-// engine's rule, for the multipart copy it cannot make here).
-func copyMetadata(p *s3client.ObjectProperties, m *s3client.ObjectMeta) {
-	p.Metadata = m.Metadata
-	p.ContentType = m.ContentType
-	p.CacheControl = m.CacheControl
-	p.ContentDisposition = m.ContentDisposition
-	p.ContentEncoding = m.ContentEncoding
-	p.ContentLanguage = m.ContentLanguage
-	p.Expires = time.Time{}
-	if t, err := http.ParseTime(m.Expires); err == nil {
-		p.Expires = t
-	}
-}
-
-// encodeTags returns tags in x-amz-tagging's query form.
-func encodeTags(tags []s3client.Tag) string {
-	var b strings.Builder
-	for i, t := range tags {
-		if i > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(strings.ReplaceAll(url.QueryEscape(t.Key), "+", "%20"))
-		b.WriteByte('=')
-		b.WriteString(strings.ReplaceAll(url.QueryEscape(t.Value), "+", "%20"))
-	}
-	return b.String()
 }
 
 // Delete deletes bucket/key, or the version DeleteArgs names (boto3's
