@@ -82,7 +82,7 @@ func Example_credentialsChain() {
 		fmt.Println(b.Name)
 	}
 	fmt.Println("credentials from:", chain.Source())
-	// Output:
+	// Unordered output:
 	// bucket-name
 	// mybucket
 	// otherbucket

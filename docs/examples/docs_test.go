@@ -115,7 +115,7 @@ func exampleBody(t *testing.T, file, fn string) ([]string, bool) {
 		hasOutput := false
 		for i, l := range body {
 			body[i] = strings.TrimPrefix(l, "\t")
-			if strings.HasPrefix(strings.TrimSpace(l), "// Output:") {
+			if l := strings.TrimSpace(l); strings.HasPrefix(l, "// Output:") || strings.HasPrefix(l, "// Unordered output:") {
 				hasOutput = true
 			}
 		}
