@@ -167,14 +167,14 @@ func (p *parser) errorf(n int, msg string) error {
 	return &ParseError{File: p.file.Name, Line: n, Msg: msg}
 }
 
-func isBlank(c byte) bool { return c == ' ' || c == '\t' }
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
 
 func (p *parser) line(n int, line string) error {
-	trimmed := strings.Trim(line, " \t")
+	trimmed := strings.Trim(line, " \t\r")
 	if trimmed == "" || trimmed[0] == '#' || trimmed[0] == ';' {
 		return nil
 	}
-	indent := len(line) - len(strings.TrimLeft(line, " \t"))
+	indent := len(line) - len(strings.TrimLeft(line, " \t\r"))
 	if p.key != "" && indent > p.keyIndent {
 		return p.continuation(n, trimmed)
 	}
@@ -246,17 +246,17 @@ func (p *parser) header(n int, trimmed string) error {
 	if end < 0 {
 		return p.errorf(n, "section header without a closing ']'")
 	}
-	if rest := strings.TrimLeft(trimmed[end+1:], " \t"); rest != "" && rest[0] != '#' && rest[0] != ';' {
+	if rest := strings.TrimLeft(trimmed[end+1:], " \t\r"); rest != "" && rest[0] != '#' && rest[0] != ';' {
 		return p.errorf(n, "text after the section header")
 	}
-	inner := strings.Trim(trimmed[1:end], " \t")
+	inner := strings.Trim(trimmed[1:end], " \t\r")
 	if inner == "" {
 		return p.errorf(n, "empty section name")
 	}
 	p.haveSection = true
 	kind, name := "", inner
-	if i := strings.IndexAny(inner, " \t"); i >= 0 {
-		kind, name = inner[:i], strings.Trim(inner[i:], " \t")
+	if i := strings.IndexAny(inner, " \t\r"); i >= 0 {
+		kind, name = inner[:i], strings.Trim(inner[i:], " \t\r")
 	}
 	// The identity used to detect duplicates: configparser compares
 	// the raw header; we compare what it means, so that "[profile  a]"
@@ -333,7 +333,7 @@ func splitProperty(s string) (key, value string, ok bool) {
 	if i < 0 {
 		return "", "", false
 	}
-	return strings.ToLower(strings.Trim(s[:i], " \t")), trimComment(s[i+1:]), true
+	return strings.ToLower(strings.Trim(s[:i], " \t\r")), trimComment(s[i+1:]), true
 }
 
 // trimComment removes an inline comment (a '#' or ';' after a blank) and
@@ -345,5 +345,5 @@ func trimComment(s string) string {
 			break
 		}
 	}
-	return strings.Trim(s, " \t")
+	return strings.Trim(s, " \t\r")
 }
