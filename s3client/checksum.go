@@ -185,3 +185,20 @@ func algorithmFromServer(s string) ChecksumAlgorithm {
 	}
 	return a
 }
+
+// FullObject returns the checksum of an object's whole content, if S3
+// holds one: the value of a composite checksum of a multipart upload
+// ("…-N") covers the parts' checksums, not the bytes, and is not one. When
+// several are held, the CRCs come first (cheapest to compute, and
+// combinable across ranges), CRC64NVME first among them.
+func (c *Checksums) FullObject() (ChecksumAlgorithm, string, bool) {
+	if c.Type == "COMPOSITE" {
+		return ChecksumNone, "", false
+	}
+	for _, a := range [...]ChecksumAlgorithm{ChecksumCRC64NVME, ChecksumCRC32C, ChecksumCRC32, ChecksumSHA256, ChecksumSHA1} {
+		if v := c.get(a); v != "" && !strings.Contains(v, "-") {
+			return a, v, true
+		}
+	}
+	return ChecksumNone, "", false
+}

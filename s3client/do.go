@@ -319,11 +319,8 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 		}
 		r.checksum = alg
 	}
-	if !c.https && !c.cfg.AllowSSECOverHTTP && hasSSECKey(r.header) {
-		return fail(inputError(r.op, r.bucket, r.key, errors.New("s3client: refusing to send an SSE-C key over plain http (set Config.AllowSSECOverHTTP for a local test server)")))
-	}
-	if err := checkSSEC(r.header); err != nil {
-		return fail(inputError(r.op, r.bucket, r.key, err))
+	if err := c.checkSSEC(r); err != nil {
+		return fail(err)
 	}
 	open, err := replayable(r.body, r.size)
 	if err != nil {
@@ -515,12 +512,6 @@ func (c *Client) attempt(ctx context.Context, r *request, open func() io.Reader,
 	e := newResponseError(r.op, r.bucket, r.key, resp, body)
 	e.date = resp.Header.Get("Date")
 	return nil, p, e
-}
-
-// hasSSECKey reports whether a request carries an SSE-C key.
-func hasSSECKey(h http.Header) bool {
-	return h.Get("X-Amz-Server-Side-Encryption-Customer-Key") != "" ||
-		h.Get("X-Amz-Copy-Source-Server-Side-Encryption-Customer-Key") != ""
 }
 
 // redirectRegion returns the region a redirect-like answer names.

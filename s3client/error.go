@@ -4,6 +4,7 @@ package s3client
 // retry.go decides what to do with a classified error.
 
 import (
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"net/http"
@@ -246,7 +247,7 @@ func redactQuery(q string) string {
 // those for CompleteMultipartUpload, CopyObject and UploadPartCopy after the
 // status line has gone out).
 func isErrorDocument(body []byte) bool {
-	d := xml.NewDecoder(strings.NewReader(string(body)))
+	d := xml.NewDecoder(bytes.NewReader(body))
 	for {
 		tok, err := d.Token()
 		if err != nil {

@@ -322,35 +322,34 @@ func checkRange(r string, needBoth bool) error {
 }
 
 // checkSSEC validates the SSE-C parameters of a request (its own and those
-// of a copy source): AES256, and a 256-bit key. S3 would refuse anything
-// else, after the body has been sent.
-func checkSSEC(h http.Header) error {
+// of a copy source): AES256 and a 256-bit key, which S3 would otherwise
+// refuse after the body has been sent; and no key over plain http unless
+// Config.AllowSSECOverHTTP, since the key would cross the network in clear.
+func (c *Client) checkSSEC(r *request) error {
 	// Canonical names looked up directly: this runs on every request.
 	for _, names := range [...][2]string{
 		{"X-Amz-Server-Side-Encryption-Customer-Algorithm", "X-Amz-Server-Side-Encryption-Customer-Key"},
 		{"X-Amz-Copy-Source-Server-Side-Encryption-Customer-Algorithm", "X-Amz-Copy-Source-Server-Side-Encryption-Customer-Key"},
 	} {
 		var alg, key string
-		if v := h[names[0]]; len(v) > 0 {
+		if v := r.header[names[0]]; len(v) > 0 {
 			alg = v[0]
 		}
-		if v := h[names[1]]; len(v) > 0 {
+		if v := r.header[names[1]]; len(v) > 0 {
 			key = v[0]
 		}
 		if alg == "" && key == "" {
 			continue
 		}
+		bad := func(err error) error { return inputError(r.op, r.bucket, r.key, err) }
 		if alg != "AES256" {
-			return fmt.Errorf("SSE-C algorithm %q: S3 supports only AES256", alg)
-		}
-		if key == "" {
-			return errors.New("SSE-C algorithm without a key")
-		}
-		if n := base64.StdEncoding.DecodedLen(len(key)); n < 32 || n > 34 {
-			return fmt.Errorf("SSE-C key must be 32 bytes for AES256")
+			return bad(fmt.Errorf("SSE-C algorithm %q: S3 supports only AES256", alg))
 		}
 		if raw, err := base64.StdEncoding.DecodeString(key); err != nil || len(raw) != 32 {
-			return fmt.Errorf("SSE-C key must be 32 bytes for AES256")
+			return bad(errors.New("SSE-C key must be 32 bytes for AES256"))
+		}
+		if !c.https && !c.cfg.AllowSSECOverHTTP {
+			return bad(errors.New("s3client: refusing to send an SSE-C key over plain http (set Config.AllowSSECOverHTTP for a local test server)"))
 		}
 	}
 	return nil

@@ -290,6 +290,8 @@ func TestCheckRange(t *testing.T) {
 
 func TestCheckSSEC(t *testing.T) {
 	key32 := bytes.Repeat([]byte{7}, 32)
+	c := newClient(t, "http://127.0.0.1:9") // AllowSSECOverHTTP is set
+	strict := newClient(t, "http://127.0.0.1:9", func(cfg *Config) { cfg.AllowSSECOverHTTP = false })
 	for _, tc := range []struct {
 		name string
 		s    SSECustomer
@@ -303,8 +305,16 @@ func TestCheckSSEC(t *testing.T) {
 	} {
 		h := http.Header{}
 		tc.s.apply(h, "X-Amz-")
-		if err := checkSSEC(h); (err == nil) != tc.ok {
+		err := c.checkSSEC(&request{op: "PutObject", header: h})
+		if (err == nil) != tc.ok {
 			t.Errorf("%s: checkSSEC = %v, want ok=%v", tc.name, err, tc.ok)
+		}
+		if err != nil && !errors.Is(err, ErrInvalidInput) {
+			t.Errorf("%s: %v does not match ErrInvalidInput", tc.name, err)
+		}
+		// Over plain http a valid key is refused unless allowed.
+		if err := strict.checkSSEC(&request{op: "PutObject", header: h}); tc.ok && tc.name != "none" && !errors.Is(err, ErrInvalidInput) {
+			t.Errorf("%s over http: %v, want refused", tc.name, err)
 		}
 	}
 }

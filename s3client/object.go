@@ -304,17 +304,11 @@ type verifier struct {
 }
 
 func newVerifier(body io.ReadCloser, cs *Checksums, size int64) *verifier {
-	if cs.Type == "COMPOSITE" {
+	a, v, ok := cs.FullObject()
+	if !ok {
 		return nil
 	}
-	for _, a := range allChecksums {
-		v := cs.get(a)
-		if v == "" || strings.Contains(v, "-") { // "-N": a checksum of part checksums
-			continue
-		}
-		return &verifier{ReadCloser: body, h: a.NewHash(), want: v, alg: a, size: size}
-	}
-	return nil
+	return &verifier{ReadCloser: body, h: a.NewHash(), want: v, alg: a, size: size}
 }
 
 func (v *verifier) Read(p []byte) (int, error) {

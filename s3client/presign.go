@@ -87,8 +87,8 @@ func (c *Client) presign(ctx context.Context, r *request, expires time.Duration)
 		return nil, inputError(r.op, r.bucket, r.key, fmt.Errorf("%w: the URL would be valid until %s, the credentials until %s",
 			ErrExpiryBeyondCredentials, now.Add(expires).UTC().Format(time.RFC3339), creds.Expires.UTC().Format(time.RFC3339)))
 	}
-	if !c.https && !c.cfg.AllowSSECOverHTTP && hasSSECKey(r.header) {
-		return nil, inputError(r.op, r.bucket, r.key, errors.New("s3client: refusing to put an SSE-C key in a plain http request"))
+	if err := c.checkSSEC(r); err != nil {
+		return nil, err
 	}
 	region := c.bucketRegion(r.bucket)
 	u, err := c.endpoint.resolve(r.bucket, r.key, region)

@@ -42,15 +42,9 @@ readonly STAMP=$BIN.version # the module version the binary was built from
 readonly SRC=$REPO/.tools/src/seaweedfs@$SWFS_VERSION
 readonly RUN_ROOT=$REPO/.tools/run
 readonly STATE=$RUN_ROOT/seaweedfs.current # holds the path of the live run dir
-
-die() {
-	echo "seaweedfs.sh: $*" >&2
-	exit 1
-}
-
-need() {
-	command -v "$1" >/dev/null 2>&1 || die "'$1' is required but not installed"
-}
+readonly NAME=seaweedfs.sh
+# shellcheck source-path=SCRIPTDIR source=lib/server.sh
+source "$REPO/scripts/lib/server.sh"
 
 cmd_install() {
 	if [[ -x $BIN && -f $STAMP && $(<"$STAMP") == "$SWFS_VERSION" ]]; then
@@ -76,30 +70,6 @@ cmd_install() {
 	# The copy is only needed for the build; the module cache keeps the source.
 	rm -rf "$SRC"
 	echo "seaweedfs.sh: built in $((SECONDS - start))s" >&2
-}
-
-run_dir() {
-	[[ -f $STATE ]] || return 1
-	local dir
-	dir=$(<"$STATE")
-	[[ -d $dir ]] || return 1
-	printf '%s\n' "$dir"
-}
-
-# is_ours tells whether pid is alive and is our weed binary, so that a
-# recycled pid is never signalled.
-is_ours() {
-	local pid=$1 exe
-	[[ $pid =~ ^[0-9]+$ ]] || return 1
-	exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
-	[[ $exe == "$BIN" ]]
-}
-
-# alive tells whether pid runs (a zombie does not).
-alive() {
-	local state
-	state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
-	[[ -n $state && $state != Z ]]
 }
 
 # live tells whether pid is our weed and still runs.

@@ -40,16 +40,10 @@ readonly REPO
 readonly BIN=$REPO/.tools/bin/versitygw
 readonly RUN_ROOT=$REPO/.tools/run
 readonly STATE=$RUN_ROOT/versitygw.current # holds the path of the live run dir
+readonly NAME=versitygw.sh
+# shellcheck source-path=SCRIPTDIR source=lib/server.sh
+source "$REPO/scripts/lib/server.sh"
 readonly INSTANCES=(http https)
-
-die() {
-	echo "versitygw.sh: $*" >&2
-	exit 1
-}
-
-need() {
-	command -v "$1" >/dev/null 2>&1 || die "'$1' is required but not installed"
-}
 
 # installed_version prints the module version the binary was built from.
 installed_version() {
@@ -68,31 +62,6 @@ install_versitygw() {
 	(cd / && GOWORK=off GOBIN="$(dirname "$BIN")" go install "$VGW_MODULE/cmd/versitygw@$VGW_VERSION") ||
 		die "go install $VGW_MODULE/cmd/versitygw@$VGW_VERSION failed"
 	echo "versitygw.sh: installed in $((SECONDS - start))s" >&2
-}
-
-run_dir() {
-	[[ -f $STATE ]] || return 1
-	local dir
-	dir=$(<"$STATE")
-	[[ -d $dir ]] || return 1
-	printf '%s\n' "$dir"
-}
-
-# is_ours tells whether pid is alive and is our versitygw binary, so that a
-# recycled pid is never signalled.
-is_ours() {
-	local pid=$1 exe
-	[[ $pid =~ ^[0-9]+$ ]] || return 1
-	exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
-	[[ $exe == "$BIN" ]]
-}
-
-# alive tells whether pid runs (a zombie does not): during start-up the pid
-# is env's, then nohup's, until versitygw replaces them.
-alive() {
-	local state
-	state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
-	[[ -n $state && $state != Z ]]
 }
 
 # listen_port prints the TCP port pid listens on, or nothing yet. The port is

@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"strings"
 
 	"github.com/s3kit/s3kit/s3client"
 )
@@ -89,24 +88,10 @@ type want struct {
 }
 
 // fullObjectChecksum returns the whole-object checksum of an object, if it
-// has one: a composite checksum of a multipart upload ("…-N") covers part
-// checksums, not the bytes, and is not used.
+// has one (see s3client.Checksums.FullObject).
 func fullObjectChecksum(c *s3client.Checksums) (want, bool) {
-	if c.Type == "COMPOSITE" {
-		return want{}, false
-	}
-	for _, w := range [...]want{
-		{s3client.ChecksumCRC64NVME, c.CRC64NVME},
-		{s3client.ChecksumCRC32C, c.CRC32C},
-		{s3client.ChecksumCRC32, c.CRC32},
-		{s3client.ChecksumSHA256, c.SHA256},
-		{s3client.ChecksumSHA1, c.SHA1},
-	} {
-		if w.value != "" && !strings.Contains(w.value, "-") {
-			return w, true
-		}
-	}
-	return want{}, false
+	alg, v, ok := c.FullObject()
+	return want{alg, v}, ok
 }
 
 // combinable reports whether the algorithm is a CRC whose range values
