@@ -239,11 +239,16 @@ func TestDownloadResume(t *testing.T) {
 			if tc.changed {
 				wantGets, wantResumed = 4, 0
 			}
+			late := 0
 			if tc.parallel {
-				// Each range is fetched once, by one run or the other.
+				// Each range is fetched once, by one run or the other. A
+				// request the first run had already written when it gave
+				// up may still reach the server's counter after `before`
+				// was read, so up to MaxConcurrency-1 of those are allowed.
 				wantGets, wantResumed = 4-res.Resumed, res.Resumed
+				late = cfg.MaxConcurrency - 1
 			}
-			if gets != wantGets || res.Resumed != wantResumed {
+			if gets < wantGets || gets > wantGets+late || res.Resumed != wantResumed {
 				t.Errorf("%d GETs, %d ranges resumed; want %d, %d", gets, res.Resumed, wantGets, wantResumed)
 			}
 			if got, _ := os.ReadFile(target); !bytes.Equal(got, data) {

@@ -421,8 +421,7 @@ type responseWriter struct {
 
 func (w *responseWriter) WriteHeader(code int) {
 	if w.wroteHeader {
-		w.ResponseWriter.WriteHeader(code)
-		return
+		return // gofakes3 answers again after a client has gone; net/http would only log it
 	}
 	w.wroteHeader = true
 	if code >= 400 && w.body != nil && w.body.failure != nil {
