@@ -16,8 +16,18 @@ import (
 	"github.com/s3kit/s3kit/s3client"
 )
 
-// abortTimeout bounds an abort sent after the caller's context ended.
-const abortTimeout = time.Minute
+// The abort's own budget, apart from the caller's context: it is sent up
+// to abortRounds times (each with the client's own retries) while its
+// failure is transient, within abortTimeout in all.
+const (
+	abortTimeout = 2 * time.Minute
+	abortRounds  = 4
+)
+
+// abortPause is the pause before the n-th round of an abort (n ≥ 2): long
+// enough for a network or a server to recover from what failed every
+// attempt of the round before.
+func abortPause(n int) time.Duration { return 250 * time.Millisecond << (n - 2) }
 
 // finisher is what ending an upload takes.
 type finisher interface {
@@ -148,26 +158,53 @@ func (s *session) fail(ctx context.Context, err error) error {
 	if s.id == "" || s.leave {
 		return e
 	}
-	// The caller's context is often the reason for the abort: use one that
-	// survives its cancellation, bounded, and report the outcome rather
-	// than drop it.
-	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
-	defer cancel()
-	aerr := s.api.AbortMultipartUpload(actx, &s3client.AbortMultipartUploadInput{
+	aerr := Abort(ctx, s.api, &s3client.AbortMultipartUploadInput{
 		Bucket: s.bucket, Key: s.key, UploadID: s.id, Common: s.common,
 	})
-	switch {
-	case aerr == nil:
+	if aerr != nil {
+		e.Err = errors.Join(e.Err, aerr)
+	} else {
 		e.Aborted = true
-	case s3client.IsNotFound(aerr):
-		// NoSuchUpload: an earlier attempt of this abort, whose answer was
-		// lost, did the work (or the bucket itself is gone). Nothing
-		// remains either way.
-		e.Aborted = true
-	default:
-		e.Err = errors.Join(e.Err, fmt.Errorf("multipart: abort failed, the upload remains: %w", aerr))
 	}
 	return e
+}
+
+// Abort aborts a multipart upload the way the engine does when an upload
+// fails, until S3 confirms that it is gone: on a context that survives
+// ctx's cancellation (which is often why an upload is abandoned), sent
+// again while the failure is transient (s3client.IsRetryable), up to four
+// times within two minutes in all, each time with the client's own retries.
+// AbortMultipartUpload answered with success or NoSuchUpload (an earlier
+// attempt whose answer was lost did the work) means the upload is gone,
+// and Abort returns nil. Otherwise the error names the upload, which
+// remains, so that the caller can report it or clean it up later.
+func Abort(ctx context.Context, api interface {
+	AbortMultipartUpload(context.Context, *s3client.AbortMultipartUploadInput) error
+}, in *s3client.AbortMultipartUploadInput) error {
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+	defer cancel()
+	for round := 1; ; round++ {
+		err := api.AbortMultipartUpload(actx, in)
+		if err == nil || s3client.IsNotFound(err) {
+			return nil
+		}
+		if round == abortRounds || !s3client.IsRetryable(err) || !pause(actx, abortPause(round+1)) {
+			return fmt.Errorf("multipart: abort failed after %d tries, upload ID %s of %s/%s remains: %w",
+				round, in.UploadID, in.Bucket, in.Key, err)
+		}
+	}
+}
+
+// pause waits d, and reports false if ctx ended first.
+func pause(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }
 
 func newUploadError(op, bucket, key, id string, err error) *UploadError {

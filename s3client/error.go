@@ -1,7 +1,7 @@
 package s3client
 
-// This file holds the error type of every operation and its classification;
-// retry.go decides what to do with a classified error.
+// This file holds the error type of every operation and its sentinels;
+// do.go classifies an error as worth another attempt or not.
 
 import (
 	"bytes"
@@ -134,6 +134,15 @@ func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
 
 // IsForbidden reports whether err is an access denial.
 func IsForbidden(err error) bool { return errors.Is(err, ErrForbidden) }
+
+// IsRetryable reports whether err is an *Error whose failure is transient:
+// no answer (a reset, a cut body, a timeout), a 5xx, or a throttling code —
+// the failures the client itself retries. An error that is still
+// retryable after the client's attempts may succeed if sent again later.
+func IsRetryable(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.retryable()
+}
 
 // ErrorCode returns the S3 error code of err ("NoSuchKey", "SlowDown"...),
 // or "" when err is not an answer from S3.

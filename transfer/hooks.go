@@ -7,10 +7,8 @@ package transfer
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/s3kit/s3kit/multipart"
 	"github.com/s3kit/s3kit/s3client"
@@ -127,15 +125,11 @@ func (h *hooked) UploadPartCopy(ctx context.Context, in *s3client.UploadPartCopy
 	return out, err
 }
 
-// abortTimeout bounds an abort sent after the caller's context ended.
-const abortTimeout = time.Minute
-
-// abortUpload aborts a multipart upload on a context that survives the
-// caller's cancellation, which is often why it is aborted.
+// abortUpload aborts a multipart upload as the engine does (multipart.Abort):
+// on a context that survives the caller's cancellation, until S3 confirms
+// it is gone or the abort's own budget is spent.
 func abortUpload(ctx context.Context, api multipart.UploadAPI, bucket, key, id string, common s3client.Common) error {
-	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
-	defer cancel()
-	return api.AbortMultipartUpload(actx, &s3client.AbortMultipartUploadInput{Bucket: bucket, Key: key, UploadID: id, Common: common})
+	return multipart.Abort(ctx, api, &s3client.AbortMultipartUploadInput{Bucket: bucket, Key: key, UploadID: id, Common: common})
 }
 
 // joinAbort adds a failed abort to the error that caused it.
@@ -143,7 +137,7 @@ func joinAbort(err, abortErr error) error {
 	if abortErr == nil {
 		return err
 	}
-	return errors.Join(err, fmt.Errorf("transfer: abort failed, the upload remains: %w", abortErr))
+	return errors.Join(err, abortErr)
 }
 
 // rangeLength returns the length of "bytes=first-last", 0 if it is not

@@ -18,10 +18,18 @@
 //	})
 //	defer p.Close()
 //	// point the client at p.URL; p.Stats() counts what was injected
+//	client := &http.Client{Transport: p.Transport(base)} // held answers fail at once
 //
-// This file holds the Proxy; schedule.go the faults and the schedules that
-// choose them; classify.go the naming of S3 operations.
+// A Delay fault holds an answer back until the client gives up. A client
+// whose transport is p.Transport gives up the moment the proxy decides to
+// hold its answer, with the timeout error its own response-header timeout
+// would have raised, so that a test provokes a timeout without a short
+// timeout a loaded machine could also miss on a healthy request.
 package faultproxy
+
+// This file holds the Proxy and the client's Transport; schedule.go the
+// faults and the schedules that choose them; classify.go the naming of S3
+// operations.
 
 import (
 	"bufio"
@@ -61,7 +69,8 @@ type Config struct {
 	// replaces it while the proxy runs.
 	Schedule Schedule
 	// Delay is how long a Delay fault holds the answer back, unless the
-	// client hangs up first; 0 means DefaultDelay.
+	// client hangs up first; 0 means DefaultDelay. A client using the
+	// proxy's Transport hangs up at once.
 	Delay time.Duration
 }
 
@@ -144,6 +153,9 @@ type Proxy struct {
 	upstreamErrors atomic.Int64
 	evMu           sync.Mutex
 	events         []Event
+
+	tags  atomic.Int64
+	holds sync.Map // tag → func(), the cancel of a request sent by Transport
 }
 
 // New starts a proxy in front of cfg.Target, listening on 127.0.0.1 on a
@@ -293,6 +305,8 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		d.Fault = None
 	}
 	ev := Event{Seq: req.Seq, Op: req.Op, Method: r.Method, Path: req.Path, Fault: d.Fault}
+	tag := r.Header.Get(tagHeader)
+	r.Header.Del(tagHeader)
 
 	switch d.Fault {
 	case Reset:
@@ -318,13 +332,13 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		writeErrorIn200(w, req.Seq)
 	default: // None, CutResponse, Delay: the server acts on the request
-		p.forward(w, r, d, ev)
+		p.forward(w, r, d, ev, tag)
 	}
 }
 
 // forward sends the request to the target and relays the answer, cut or
 // late as decided.
-func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, d Decision, ev Event) {
+func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, d Decision, ev Event, tag string) {
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	stop := context.AfterFunc(p.ctx, cancel)
@@ -368,6 +382,9 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, d Decision, ev E
 	switch d.Fault {
 	case Delay:
 		p.record(ev)
+		if hold, ok := p.holds.LoadAndDelete(tag); ok {
+			hold.(func())() // the client gives up now, as at its timeout
+		}
 		t := time.NewTimer(p.delay)
 		select {
 		case <-t.C:
@@ -400,6 +417,77 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, d Decision, ev E
 	if r.Method != http.MethodHead {
 		io.Copy(w, resp.Body)
 	}
+}
+
+// tagHeader carries the number Transport gives each request, so that the
+// proxy can tell the sender that its answer is held. The proxy removes it
+// before forwarding: the server never sees it.
+const tagHeader = "X-Faultproxy-Tag"
+
+// ErrHeld is the error a request sent through Transport fails with when
+// the proxy holds its answer back (a Delay fault). It is a net.Error whose
+// Timeout method reports true, as the error of a transport's
+// response-header timeout does, so a client retries it the same way.
+var ErrHeld error = heldError{}
+
+type heldError struct{}
+
+func (heldError) Error() string {
+	return "faultproxy: answer held back (timeout awaiting response headers)"
+}
+func (heldError) Timeout() bool   { return true }
+func (heldError) Temporary() bool { return true }
+
+// Transport returns a RoundTripper that sends requests through base (nil:
+// http.DefaultTransport) and fails one with ErrHeld as soon as the proxy
+// decides to hold its answer back, instead of after a timeout: a Delay
+// fault then costs no wall-clock time, and the client's own timeouts can
+// be generous enough that a loaded machine never trips them on a healthy
+// request. The request that reaches the server is unchanged.
+func (p *Proxy) Transport(base http.RoundTripper) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return &holdTransport{p: p, base: base}
+}
+
+type holdTransport struct {
+	p    *Proxy
+	base http.RoundTripper
+}
+
+func (h *holdTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	tag := strconv.FormatInt(h.p.tags.Add(1), 10)
+	ctx, cancel := context.WithCancelCause(req.Context())
+	h.p.holds.Store(tag, func() { cancel(ErrHeld) })
+	out := req.Clone(ctx)
+	out.Header.Set(tagHeader, tag)
+	resp, err := h.base.RoundTrip(out)
+	h.p.holds.Delete(tag)
+	if err != nil {
+		held := context.Cause(ctx) == ErrHeld
+		cancel(nil)
+		if held {
+			return nil, ErrHeld
+		}
+		return nil, err
+	}
+	// The answer's headers are in: no hold can come now, and the context
+	// must live until the body is read.
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// cancelOnClose releases a request's context when its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelCauseFunc
+}
+
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel(nil)
+	return err
 }
 
 // cutPoint reduces a schedule's offset to a point strictly inside a body of

@@ -68,10 +68,13 @@ type options struct {
 	virtual     bool // virtual-host addressing
 	payload     s3client.PayloadSigning
 	checksums   s3client.ChecksumPolicy
-	// headerTimeout is the client's response-header timeout (a Delay
-	// fault lasts twice as long); 0: 1 s.
-	headerTimeout time.Duration
 }
+
+// headerTimeout is the response-header timeout of every client here:
+// generous, so that a healthy request on a loaded machine never trips it.
+// A Delay fault does not wait for it: the proxy's Transport fails the held
+// request at once with the timeout error this timeout would raise.
+const headerTimeout = time.Minute
 
 // env is one server, one proxy and the clients around them.
 type env struct {
@@ -90,10 +93,7 @@ type env struct {
 func newEnv(t testing.TB, o options) *env {
 	t.Helper()
 	srv := s3test.New(t)
-	if o.headerTimeout == 0 {
-		o.headerTimeout = time.Second
-	}
-	proxy, err := faultproxy.New(faultproxy.Config{Target: srv.URL, Schedule: o.schedule, Delay: 2 * o.headerTimeout})
+	proxy, err := faultproxy.New(faultproxy.Config{Target: srv.URL, Schedule: o.schedule, Delay: 2 * headerTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func newEnv(t testing.TB, o options) *env {
 	if o.maxAttempts == 0 {
 		o.maxAttempts = 5
 	}
-	e.clientTransport = loopbackTransport(o.headerTimeout)
+	e.clientTransport = loopbackTransport(headerTimeout)
 	t.Cleanup(e.clientTransport.CloseIdleConnections)
 	endpoint := proxy.URL
 	style := s3client.AddressingPath
@@ -115,14 +115,14 @@ func newEnv(t testing.TB, o options) *env {
 	e.client = newClient(t, s3client.Config{
 		Endpoint:          endpoint,
 		AddressingStyle:   style,
-		HTTPClient:        &http.Client{Transport: e.clientTransport},
+		HTTPClient:        &http.Client{Transport: proxy.Transport(e.clientTransport)},
 		MaxAttempts:       o.maxAttempts,
 		PayloadSigning:    o.payload,
 		ChecksumPolicy:    o.checksums,
 		Logger:            slog.New(e.logs),
 		AllowSSECOverHTTP: true,
 	})
-	e.directTransport = loopbackTransport(time.Minute)
+	e.directTransport = loopbackTransport(headerTimeout)
 	t.Cleanup(e.directTransport.CloseIdleConnections)
 	e.direct = newClient(t, s3client.Config{
 		Endpoint:        srv.URL,

@@ -10,8 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
-	"time"
 
 	"github.com/s3kit/s3kit/internal/faultproxy"
 	"github.com/s3kit/s3kit/multipart"
@@ -30,7 +30,7 @@ var retriedFaults = []faultproxy.Fault{faultproxy.Reset, faultproxy.CutRequest, 
 func TestFaultPutObjectRetried(t *testing.T) {
 	for _, f := range retriedFaults {
 		t.Run(f.String(), func(t *testing.T) {
-			e := newEnv(t, options{schedule: once(faultproxy.OpPutObject, f, 1000), headerTimeout: 300 * time.Millisecond})
+			e := newEnv(t, options{schedule: once(faultproxy.OpPutObject, f, 1000)})
 			b := data(100_000, 11)
 			if _, err := e.client.PutObject(context.Background(), &s3client.PutObjectInput{Bucket: e.bucket, Key: "k", Body: bytes.NewReader(b)}); err != nil {
 				t.Fatalf("PutObject after one %v: %v", f, err)
@@ -94,7 +94,7 @@ func TestFaultGetObjectBodyCut(t *testing.T) {
 func TestFaultGetObjectRetried(t *testing.T) {
 	for _, f := range []faultproxy.Fault{faultproxy.Reset, faultproxy.InternalError, faultproxy.SlowDown, faultproxy.Delay} {
 		t.Run(f.String(), func(t *testing.T) {
-			e := newEnv(t, options{schedule: once(faultproxy.OpGetObject, f, 0), headerTimeout: 300 * time.Millisecond})
+			e := newEnv(t, options{schedule: once(faultproxy.OpGetObject, f, 0)})
 			b := data(50_000, 14)
 			e.srv.PutObject(t, e.bucket, "k", b, nil)
 			out, err := e.client.GetObject(context.Background(), &s3client.GetObjectInput{Bucket: e.bucket, Key: "k"})
@@ -150,7 +150,7 @@ func TestFaultUploaderRetried(t *testing.T) {
 func TestFaultCreateAnswerLost(t *testing.T) {
 	for _, f := range []faultproxy.Fault{faultproxy.CutResponse, faultproxy.Delay} {
 		t.Run(f.String(), func(t *testing.T) {
-			e := newEnv(t, options{schedule: once(faultproxy.OpCreateMultipartUpload, f, 10), headerTimeout: 300 * time.Millisecond})
+			e := newEnv(t, options{schedule: once(faultproxy.OpCreateMultipartUpload, f, 10)})
 			b := data(6<<20, 16)
 			u := &multipart.Uploader{Client: e.client, PartSize: multipart.MinPartSize}
 			_, err := u.Upload(context.Background(), &multipart.UploadInput{Bucket: e.bucket, Key: "k", Body: bytes.NewReader(b)})
@@ -169,7 +169,7 @@ func TestFaultCreateAnswerLost(t *testing.T) {
 func TestFaultCompleteAnswerLost(t *testing.T) {
 	for _, f := range []faultproxy.Fault{faultproxy.CutResponse, faultproxy.Delay} {
 		t.Run(f.String(), func(t *testing.T) {
-			e := newEnv(t, options{schedule: once(faultproxy.OpCompleteMultipartUpload, f, 10), headerTimeout: 300 * time.Millisecond})
+			e := newEnv(t, options{schedule: once(faultproxy.OpCompleteMultipartUpload, f, 10)})
 			b := data(6<<20, 17)
 			u := &multipart.Uploader{Client: e.client, PartSize: multipart.MinPartSize}
 			_, err := u.Upload(context.Background(), &multipart.UploadInput{Bucket: e.bucket, Key: "k", Body: bytes.NewReader(b)})
@@ -216,7 +216,7 @@ func (f *failingReader) Read(p []byte) (int, error) {
 func TestFaultAbortAnswerLost(t *testing.T) {
 	for _, f := range []faultproxy.Fault{faultproxy.None, faultproxy.Reset, faultproxy.CutResponse, faultproxy.Delay} {
 		t.Run(f.String(), func(t *testing.T) {
-			e := newEnv(t, options{schedule: once(faultproxy.OpAbortMultipartUpload, f, 0), headerTimeout: 300 * time.Millisecond})
+			e := newEnv(t, options{schedule: once(faultproxy.OpAbortMultipartUpload, f, 0)})
 			srcErr := errors.New("disk on fire")
 			body := &failingReader{r: bytes.NewReader(data(20<<20, 18)), n: 12 << 20, err: srcErr}
 			u := &multipart.Uploader{Client: e.client, PartSize: multipart.MinPartSize}
@@ -297,6 +297,73 @@ func TestFaultResponseDocumentCut(t *testing.T) {
 			}
 			if e.proxy.Stats().Faults[faultproxy.CutResponse] != 1 {
 				t.Errorf("fault not injected: %v", e.proxy.Stats())
+			}
+		})
+	}
+}
+
+// TestFaultAbortRetried: when an upload fails, its abort is sent again,
+// beyond the client's own attempts, until S3 confirms that the upload is
+// gone; when every abort fails, the error names the upload that remains.
+func TestFaultAbortRetried(t *testing.T) {
+	resets := func(n int) faultproxy.Schedule {
+		ds := make([]faultproxy.Decision, n)
+		for i := range ds {
+			ds[i] = faultproxy.Decision{Fault: faultproxy.Reset}
+		}
+		return faultproxy.ForOps(faultproxy.Sequence(ds...), faultproxy.OpAbortMultipartUpload)
+	}
+	tests := []struct {
+		name     string
+		schedule faultproxy.Schedule
+		aborts   int64 // abort requests the proxy must see
+		aborted  bool
+	}{
+		// Two attempts a round: the first two rounds fail whole, the third
+		// fails once and then succeeds.
+		{"five resets", resets(5), 6, true},
+		// The server aborts, the first three answers are held past the
+		// client's timeout (a whole round and one more): the abort that is
+		// answered finds no upload, which is the confirmation.
+		{"answers held", faultproxy.ForOps(faultproxy.Sequence(faultproxy.Decision{Fault: faultproxy.Delay},
+			faultproxy.Decision{Fault: faultproxy.Delay}, faultproxy.Decision{Fault: faultproxy.Delay}), faultproxy.OpAbortMultipartUpload), 4, true},
+		{"answers cut", faultproxy.ForOps(faultproxy.Random(1, 1, faultproxy.CutResponse), faultproxy.OpAbortMultipartUpload), 2, true},
+		// Nothing ever reaches the server: four rounds of two attempts.
+		{"never answered", faultproxy.ForOps(faultproxy.Random(1, 1, faultproxy.Reset), faultproxy.OpAbortMultipartUpload), 8, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, options{schedule: tt.schedule, maxAttempts: 2})
+			srcErr := errors.New("disk on fire")
+			body := &failingReader{r: bytes.NewReader(data(12<<20, 20)), n: 6 << 20, err: srcErr}
+			u := &multipart.Uploader{Client: e.client, PartSize: multipart.MinPartSize}
+			_, err := u.Upload(context.Background(), &multipart.UploadInput{Bucket: e.bucket, Key: "k", Body: body, Size: -1})
+			var ue *multipart.UploadError
+			if !errors.As(err, &ue) || !errors.Is(err, srcErr) || ue.UploadID == "" {
+				t.Fatalf("err = %v, want an UploadError naming the upload and wrapping the source's error", err)
+			}
+			var aborts int64
+			for _, ev := range e.proxy.Events() {
+				if ev.Op == faultproxy.OpAbortMultipartUpload {
+					aborts++
+				}
+			}
+			if aborts != tt.aborts {
+				t.Errorf("%d abort requests, want %d", aborts, tt.aborts)
+			}
+			left := e.uploads()
+			if ue.Aborted != tt.aborted {
+				t.Errorf("Aborted = %v, want %v: %v", ue.Aborted, tt.aborted, err)
+			}
+			if tt.aborted {
+				e.checkNoUploads(t)
+				return
+			}
+			if len(left) != 1 || left[0].UploadID != ue.UploadID {
+				t.Errorf("uploads left %v, want only %s", left, ue.UploadID)
+			}
+			if !strings.Contains(err.Error(), "upload ID "+ue.UploadID) {
+				t.Errorf("the error does not name the upload that remains: %v", err)
 			}
 		})
 	}

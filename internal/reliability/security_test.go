@@ -362,7 +362,7 @@ func TestRedirectsNotFollowed(t *testing.T) {
 			w.WriteHeader(status)
 		}))
 		for _, follow := range []bool{false, true} {
-			hc := &http.Client{Transport: loopbackTransport(time.Second)}
+			hc := &http.Client{Transport: loopbackTransport(headerTimeout)}
 			if follow {
 				hc.CheckRedirect = func(*http.Request, []*http.Request) error { return nil }
 			}
