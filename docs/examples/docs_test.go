@@ -125,9 +125,18 @@ func exampleBody(t *testing.T, file, fn string) ([]string, bool) {
 	return nil, false
 }
 
-// contains reports whether block is a run of consecutive lines of body.
+// contains reports whether block is a run of consecutive lines of body; a
+// block that shows an Output comment must show all of it, to the end of
+// the body, so that it never shows part of what the Example prints.
 func contains(body, block []string) bool {
-	for i := 0; i+len(block) <= len(body); i++ {
+	start := 0
+	for _, l := range block {
+		if l := strings.TrimSpace(l); strings.HasPrefix(l, "// Output:") || strings.HasPrefix(l, "// Unordered output:") {
+			start = len(body) - len(block) // only the run that ends the body
+			break
+		}
+	}
+	for i := max(start, 0); i+len(block) <= len(body); i++ {
 		ok := true
 		for j, l := range block {
 			if strings.TrimRight(body[i+j], " \t") != strings.TrimRight(l, " \t") {
@@ -185,6 +194,26 @@ func TestGuideCodeIsExampleCode(t *testing.T) {
 }
 
 var linkRE = regexp.MustCompile(`\]\(([^)#\s]+)(#[^)]*)?\)`)
+
+// TestContainsWholeOutput: a block is checked as the guide test checks it,
+// and an Output comment shown in part is refused.
+func TestContainsWholeOutput(t *testing.T) {
+	body := []string{"fmt.Println(1)", "fmt.Println(2)", "// Output:", "// 1", "// 2"}
+	tests := []struct {
+		block []string
+		want  bool
+	}{
+		{[]string{"fmt.Println(2)"}, true},
+		{[]string{"fmt.Println(2)", "// Output:", "// 1", "// 2"}, true},
+		{[]string{"fmt.Println(2)", "// Output:", "// 1"}, false},
+		{[]string{"fmt.Println(3)"}, false},
+	}
+	for _, tt := range tests {
+		if got := contains(body, tt.block); got != tt.want {
+			t.Errorf("contains(%q) = %v, want %v", tt.block, got, tt.want)
+		}
+	}
+}
 
 func TestGuideLinks(t *testing.T) {
 	for _, page := range docPages(t) {

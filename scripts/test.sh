@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# test.sh is `make test`, what CI runs: vet, every test under -race, the
+# 32-bit guarantee (internal/cmd/test386: run where 386 binaries execute,
+# compiled and vetted where they cannot), and the conformance suite against
+# versitygw (scripts/conformance.sh). Every step runs even when one before
+# it failed; each prints what it ran (a line per package with tests passed
+# and skipped, the reason of every skip, the output of every failure); the
+# last lines say which steps passed, and the exit status is 1 if any
+# failed. STEPS="race 386" runs only those steps.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+GO=${GO:-go}
+STEPS=${STEPS:-vet race 386 conformance}
+
+tools=$(mktemp -d)
+trap 'rm -rf "$tools"' EXIT
+if ! $GO build -o "$tools/testreport" ./internal/cmd/testreport; then
+	echo "test.sh: cannot build internal/cmd/testreport" >&2
+	exit 1
+fi
+report() { "$tools/testreport" -step "$1"; }
+
+step_vet() {
+	$GO vet ./... &&
+		$GO vet -tags conformance ./conformance/... &&
+		$GO vet -tags seaweedfs ./conformance/...
+}
+step_race() {
+	$GO test -race -count=1 -timeout 20m -json ./... 2>&1 | report race
+}
+step_386() {
+	$GO run ./internal/cmd/test386
+}
+step_conformance() {
+	scripts/conformance.sh -json 2>&1 | report conformance
+}
+
+declare -a results
+failed=0
+for s in $STEPS; do
+	echo "== make test: step $s"
+	start=$SECONDS
+	if "step_$s"; then
+		results+=("$s: passed in $((SECONDS - start))s")
+	else
+		results+=("$s: FAILED after $((SECONDS - start))s")
+		failed=1
+	fi
+done
+echo "== make test: summary"
+printf '%s\n' "${results[@]}"
+exit $failed
