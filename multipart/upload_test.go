@@ -302,8 +302,22 @@ func TestUploadConcurrency(t *testing.T) {
 			checkGoroutines(t)
 			f := newFake()
 			f.lazy = true
+			// The first parts wait until as many as the test expects are in
+			// flight at once (or, should the engine never get there, until a
+			// minute has passed, and the count below says so); every part
+			// after that passes at once. An engine that sent more at once
+			// shows a higher peak.
+			full := make(chan struct{})
+			var fullOnce sync.Once
 			f.hold = func(ctx context.Context, op string, part int) error {
-				time.Sleep(20 * time.Millisecond) // long enough for every worker to be in flight at once
+				if f.inflight.Load() >= tt.wantInflight {
+					fullOnce.Do(func() { close(full) })
+				}
+				select {
+				case <-full:
+				case <-time.After(time.Minute):
+				case <-ctx.Done():
+				}
 				return nil
 			}
 			size := int64(24 * ps)

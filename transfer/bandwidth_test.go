@@ -46,12 +46,11 @@ func (a *arrivals) check(t *testing.T) {
 	d := a.last.Sub(a.first).Seconds()
 	rate := float64(a.total) / d
 	t.Logf("%d bytes in %.2f s: %.0f B/s (cap %d)", a.total, d, rate, testRate)
-	// The cap is the bound that matters: at most 10 % over. Below it is
-	// the machine's speed, not the limiter's (under the race detector on a
-	// busy machine 2 MB/s was seen at 0.7 of the cap), so only a limiter
-	// that crawls, at under a quarter of the cap, fails.
-	if a.total < rateSize || rate > testRate*1.10 || rate < testRate*0.25 {
-		t.Errorf("rate %.0f B/s over %.2f s is not within 10%% over (or 75%% under) %d", rate, d, testRate)
+	// The cap is what is checked here: at most 10 % over. Below it is the
+	// machine's speed, not the limiter's; that the limiter lets the whole
+	// rate through is TestTokenBucket's, on a clock of its own.
+	if a.total < rateSize || rate > testRate*1.10 {
+		t.Errorf("%d bytes at %.0f B/s over %.2f s: more than 10%% over the cap %d", a.total, rate, d, testRate)
 	}
 }
 

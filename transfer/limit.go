@@ -28,6 +28,9 @@ type tokenBucket struct {
 	tokens float64 // negative: debt
 	last   time.Time
 	now    func() time.Time
+	// sleep waits d or until ctx ends (tests replace it and now with a
+	// clock of their own).
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
 // burstTime is how much of the rate may pass at once after a pause: a
@@ -36,7 +39,7 @@ type tokenBucket struct {
 const burstTime = 100 * time.Millisecond
 
 func newTokenBucket(rate int64) *tokenBucket {
-	b := &tokenBucket{rate: float64(rate), now: time.Now}
+	b := &tokenBucket{rate: float64(rate), now: time.Now, sleep: sleep}
 	// A burst of at least 16 KiB keeps tiny rates from sleeping on every
 	// small read.
 	b.burst = max(float64(rate)*burstTime.Seconds(), 16<<10)
@@ -62,15 +65,23 @@ func (b *tokenBucket) WaitN(ctx context.Context, n int) error {
 	if debt <= 0 {
 		return nil
 	}
-	t := time.NewTimer(time.Duration(debt / b.rate * float64(time.Second)))
+	if err := b.sleep(ctx, time.Duration(debt/b.rate*float64(time.Second))); err != nil {
+		b.mu.Lock()
+		b.tokens = min(b.burst, b.tokens+float64(n))
+		b.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// sleep waits d, or returns the cause of ctx's end.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
 		return nil
 	case <-ctx.Done():
-		b.mu.Lock()
-		b.tokens = min(b.burst, b.tokens+float64(n))
-		b.mu.Unlock()
 		return context.Cause(ctx)
 	}
 }

@@ -125,32 +125,39 @@ func TestFullObjectChecksum(t *testing.T) {
 	}
 }
 
-// The token bucket lets rate×W + burst bytes through in W, and gives
-// back what a cancelled wait took.
+// The token bucket lets rate×W + burst bytes through in W — no more, and
+// no less when its callers are fast enough — on a clock of the test's own,
+// so that the machine's speed decides nothing; and it gives back what a
+// cancelled wait took.
 func TestTokenBucket(t *testing.T) {
 	const rate = 4 << 20
 	b := newTokenBucket(rate)
-	start := time.Now()
-	var wg sync.WaitGroup
-	var sent atomic.Int64
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for time.Since(start) < 500*time.Millisecond {
-				if b.WaitN(context.Background(), 64<<10) == nil {
-					sent.Add(64 << 10)
-				}
-			}
-		}()
+	var mu sync.Mutex
+	clock := time.Unix(1_700_000_000, 0)
+	b.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	b.sleep = func(_ context.Context, d time.Duration) error {
+		mu.Lock()
+		defer mu.Unlock()
+		clock = clock.Add(d) // one caller at a time: the wait is the time that passes
+		return nil
 	}
-	wg.Wait()
-	elapsed := time.Since(start).Seconds()
-	got := float64(sent.Load()) / elapsed
-	// The last waits may end after the loop's deadline: allow a read.
-	if limit := (rate*elapsed + b.burst + 4*64<<10) / elapsed; got > limit || got < rate*0.8 {
-		t.Errorf("rate %.0f B/s, want about %d (at most %.0f)", got, rate, limit)
+	b.last = clock
+	start := b.now()
+	var sent int64
+	for b.now().Sub(start) < 5*time.Second {
+		if err := b.WaitN(context.Background(), 64<<10); err != nil {
+			t.Fatal(err)
+		}
+		sent += 64 << 10
 	}
+	elapsed := b.now().Sub(start).Seconds()
+	// What passed is the burst plus the rate over the time waited, to
+	// within the last read.
+	want := rate*elapsed + b.burst
+	if got := float64(sent); got > want+1 || got < want-64<<10 {
+		t.Errorf("%d bytes passed in %.3f s, want %.0f (rate %d, burst %.0f)", sent, elapsed, want, rate, b.burst)
+	}
+	b = newTokenBucket(rate) // the real clock again, for what follows
 
 	// A wait cut short by its context gives its bytes back.
 	b = newTokenBucket(1 << 10) // burst 16 KiB

@@ -59,7 +59,7 @@ func startServe(t *testing.T, args ...string) (endpoint string, stop func() (str
 	}
 	t.Cleanup(func() { stop() })
 	re := regexp.MustCompile(`at (http://127\.0\.0\.1:\d+)$`)
-	timeout := time.After(30 * time.Second)
+	timeout := time.After(2 * time.Minute) // patience for a hang, not a speed check
 	var banner []string
 	for {
 		select {
