@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # test.sh is `make test`, what CI runs: vet, every test under -race, the
+# fault-injection and engine tests again without -race at their full sizes
+# (under -race they move less data: internal/reliability/race_test.go), the
 # 32-bit guarantee (internal/cmd/test386: run where 386 binaries execute,
 # compiled and vetted where they cannot), and the conformance suite against
 # versitygw (scripts/conformance.sh). Every step runs even when one before
@@ -11,7 +13,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 GO=${GO:-go}
-STEPS=${STEPS:-vet race 386 conformance}
+STEPS=${STEPS:-vet race norace 386 conformance}
 
 tools=$(mktemp -d)
 trap 'rm -rf "$tools"' EXIT
@@ -28,6 +30,9 @@ step_vet() {
 }
 step_race() {
 	$GO test -race -count=1 -timeout 20m -json ./... 2>&1 | report race
+}
+step_norace() {
+	$GO test -count=1 -timeout 20m -json ./internal/reliability/ ./multipart/ ./transfer/ 2>&1 | report norace
 }
 step_386() {
 	$GO run ./internal/cmd/test386

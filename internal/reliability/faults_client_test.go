@@ -292,7 +292,7 @@ func TestClientUnderFaults(t *testing.T) {
 			for _, size := range []int64{1 << 20, 11 << 20} {
 				jobs = append(jobs, uploaderJob(fmt.Sprintf("uploader-stream/%d", size), size, true))
 			}
-			jobs = append(jobs, uploaderJob("big/64MiB", 64<<20, false))
+			jobs = append(jobs, uploaderJob("big/large", largeObject, false))
 
 			e.proxy.SetSchedule(faultproxy.Random(s, rate))
 			var ta tally

@@ -68,26 +68,34 @@ func run(mode string) error {
 		return step("go", "test", "-count=1", "-timeout", "15m", "./...")
 	}
 
-	fmt.Println("test-386: vetting and compiling every package and test for GOARCH=386")
+	fmt.Println("test-386: vetting and compiling every package and test for GOARCH=386 (go vet, then go test -c for each package with tests)")
 	if err := step("go", "vet", "./..."); err != nil {
 		return err
 	}
 	if err := step("go", "vet", "-tags", "conformance", "./conformance/..."); err != nil {
 		return err
 	}
-	bins := filepath.Join(tmp, "bin") + string(filepath.Separator)
-	if err := step("go", "test", "-c", "-o", bins, "./..."); err != nil {
-		return err
-	}
-	if err := step("go", "test", "-c", "-tags", "conformance", "-o", bins, "./conformance/..."); err != nil {
-		return err
-	}
-	ents, err := os.ReadDir(bins)
-	if err != nil {
-		return err
+	// One package at a time: `go test -c -o dir/` refuses two packages
+	// of the same name (conformance and internal/conformance).
+	built := 0
+	for _, tags := range []string{"", "conformance"} {
+		pkgs, err := testPackages(tags)
+		if err != nil {
+			return err
+		}
+		for i, pkg := range pkgs {
+			args := []string{"test", "-c", "-o", filepath.Join(tmp, fmt.Sprintf("%s%d.test", tags, i))}
+			if tags != "" {
+				args = append(args, "-tags", tags)
+			}
+			if err := quiet("go", append(args, pkg)...); err != nil {
+				return err
+			}
+			built++
+		}
 	}
 	fmt.Printf("test-386: 386 compiled, not executed: %d test binaries built and every package vetted for GOARCH=386; "+
-		"the tests did not run because %s\n", len(ents), why)
+		"the tests did not run because %s\n", built, why)
 	return nil
 }
 
@@ -121,6 +129,36 @@ func canExec(path string) (bool, string) {
 		return false, fmt.Sprintf("a 386 program fails here (%v: %s)", err, strings.TrimSpace(string(out)))
 	}
 	return false, fmt.Sprintf("this kernel cannot execute a 386 program (%v)", err)
+}
+
+// testPackages lists the packages of the module that have tests, built
+// with the given tags ("" for none), for GOARCH=386.
+func testPackages(tags string) ([]string, error) {
+	args := []string{"list", "-f", "{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}"}
+	if tags != "" {
+		args = append(args, "-tags", tags, "./conformance/...")
+	} else {
+		args = append(args, "./...")
+	}
+	cmd := exec.Command("go", args...)
+	cmd.Env = env386()
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go %s: %w", strings.Join(args, " "), err)
+	}
+	return strings.Fields(string(out)), nil
+}
+
+// quiet runs one go command for GOARCH=386, and shows its output only if
+// it fails.
+func quiet(name string, args ...string) error {
+	cmd := exec.Command(name, args...)
+	cmd.Env = env386()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("GOARCH=386 %s %s: %w\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return nil
 }
 
 // step runs one go command for GOARCH=386, its output passed through.
