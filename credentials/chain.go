@@ -33,9 +33,12 @@ type Options struct {
 	// Getenv looks up environment variables (nil means os.Getenv); the
 	// shared files are found through it too (AWS_CONFIG_FILE, HOME, ...).
 	Getenv func(string) string
-	// HTTPClient sends every request of the chain: STS, the container
-	// endpoint and IMDS. nil means two default clients with timeouts, the
-	// one for the metadata addresses without any proxy.
+	// HTTPClient sends the STS requests of the chain. The container
+	// endpoint and IMDS get a clone of its transport, when that is an
+	// *http.Transport, without its proxy and without following redirects
+	// (see ContainerProvider.HTTPClient), so that a client that honours
+	// HTTP_PROXY for STS never hands a metadata token to the proxy. nil
+	// means default clients with timeouts.
 	HTTPClient *http.Client
 	// STSEndpoint replaces the STS endpoint (an http or https URL); ""
 	// means AWS_ENDPOINT_URL_STS, else the profile's "services" sts

@@ -51,7 +51,12 @@ var containerHosts = []net.IP{
 type ContainerProvider struct {
 	// Getenv looks up a variable; nil means os.Getenv.
 	Getenv func(string) string
-	// HTTPClient sends the requests; nil means a client that uses no proxy.
+	// HTTPClient lends its transport to the request when it is an
+	// *http.Transport (for a CA bundle that signs an https FULL_URI, or a
+	// test dialer), cloned with Proxy set to nil; nil or any other client
+	// means a default client. The request never goes through a proxy,
+	// which would see the authorization token, and never follows a
+	// redirect, which would carry the token past the host check above.
 	HTTPClient *http.Client
 	// Endpoint replaces http://169.254.170.2 as the base of the relative
 	// URI; for tests.
@@ -71,10 +76,8 @@ func (p *ContainerProvider) Retrieve(ctx context.Context) (sigv4.Credentials, er
 	if err != nil {
 		return sigv4.Credentials{}, err
 	}
-	client := p.HTTPClient
-	if client == nil {
-		client = sharedMetadataClient()
-	}
+	client, release := metadataClient(p.HTTPClient)
+	defer release()
 	timeout := p.Timeout
 	if timeout <= 0 {
 		timeout = defaultContainerTimeout

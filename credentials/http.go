@@ -42,18 +42,45 @@ func defaultSTSClient() *http.Client {
 }
 
 // defaultMetadataClient is used for IMDS and the container endpoint when
-// Options.HTTPClient is nil. It never uses a proxy: the metadata addresses
-// are link-local and mean this host, so a proxy would at best fail and at
-// worst answer with its own instance's credentials. Each attempt also has
-// its own short deadline (see the providers' Timeout).
+// the provider's HTTPClient cannot lend them its transport (see
+// metadataClient). Each attempt also has its own short deadline (see the
+// providers' Timeout).
 func defaultMetadataClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.Proxy = nil
 	t.DialContext = (&net.Dialer{Timeout: 2 * time.Second}).DialContext
 	t.TLSHandshakeTimeout = 5 * time.Second
 	t.ResponseHeaderTimeout = 5 * time.Second
-	return &http.Client{Transport: t, Timeout: 10 * time.Second}
+	return &http.Client{Transport: t, CheckRedirect: refuseRedirect, Timeout: 10 * time.Second}
 }
+
+// metadataClient returns the client for the requests of one Retrieve of
+// IMDS or the container endpoint, and a function that closes its idle
+// connections once the Retrieve is done. Whatever c is, the client uses no
+// proxy and follows no redirect: the metadata addresses mean this host (or
+// the task's agent), so a proxy would be sent the IMDSv2 token and the
+// container's authorization token (and could answer with its own
+// instance's credentials), and a redirect would carry them to another
+// host, past the check of AWS_CONTAINER_CREDENTIALS_FULL_URI's host.
+//
+// A c whose Transport is an *http.Transport (a custom CA bundle, a test
+// dialer) lends it as a clone with Proxy set to nil, and its Timeout. Any
+// other c means the default metadata client: a RoundTripper of another
+// kind may hide a proxy that cannot be turned off from here.
+func metadataClient(c *http.Client) (*http.Client, func()) {
+	if c != nil {
+		if t, ok := c.Transport.(*http.Transport); ok {
+			t = t.Clone()
+			t.Proxy = nil
+			return &http.Client{Transport: t, CheckRedirect: refuseRedirect, Timeout: c.Timeout}, t.CloseIdleConnections
+		}
+	}
+	return sharedMetadataClient(), func() {}
+}
+
+// refuseRedirect makes a client return a redirect as the response, which
+// the metadata providers then report as an error status.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 func orGetenv(getenv func(string) string) func(string) string {
 	if getenv == nil {

@@ -52,7 +52,11 @@ const (
 type IMDSProvider struct {
 	// Getenv looks up a variable; nil means os.Getenv.
 	Getenv func(string) string
-	// HTTPClient sends the requests; nil means a client that uses no proxy.
+	// HTTPClient lends its transport to the requests when it is an
+	// *http.Transport (for a CA bundle or a test dialer); nil or any other
+	// client means a default client. The requests never go through a
+	// proxy and never follow a redirect, whatever HTTPClient says (see
+	// ContainerProvider.HTTPClient).
 	HTTPClient *http.Client
 	// Endpoint replaces the metadata endpoint (scheme and host).
 	Endpoint string
@@ -92,11 +96,10 @@ func (p *IMDSProvider) Retrieve(ctx context.Context) (sigv4.Credentials, error) 
 	if err != nil {
 		return sigv4.Credentials{}, err
 	}
-	s := &imdsSession{client: p.HTTPClient, base: base, timeout: p.Timeout,
+	client, release := metadataClient(p.HTTPClient)
+	defer release()
+	s := &imdsSession{client: client, base: base, timeout: p.Timeout,
 		v1ok: p.AllowV1 && !isTrue(getenv("AWS_EC2_METADATA_V1_DISABLED"))}
-	if s.client == nil {
-		s.client = sharedMetadataClient()
-	}
 	if s.timeout <= 0 {
 		s.timeout = defaultIMDSTimeout
 	}

@@ -12,8 +12,11 @@ import (
 
 // ProcessProvider runs Command as the AWS CLI runs a profile's
 // credential_process (split by shell quoting rules, no shell) and reads the
-// credentials it prints as JSON. Errors name the program but never its
-// arguments or output. Wrap it in a Cache when the credentials expire.
+// credentials it prints as JSON. The program reads this process's
+// standard input, and what it writes to standard error is copied to this
+// process's, so that it can prompt and explain a failure. Errors name the
+// program but never its arguments or anything it printed. Wrap it in a
+// Cache when the credentials expire.
 type ProcessProvider struct {
 	Command string
 }

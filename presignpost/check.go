@@ -17,13 +17,18 @@ import (
 )
 
 // Form is an upload as S3 receives it: the bucket it is posted to, the form
-// fields before the file, and the file's name and size.
+// fields before the file, and the file's name and size. ReadForm makes one
+// from a request body. A Form always stands for an upload with a file:
+// ReadForm refuses a body without one, and Check a Form whose Fields hold
+// a "file" field, which is where a form without a file part would put its
+// text.
 type Form struct {
 	// Bucket is the bucket the form was posted to (from the URL). When it is
 	// "", a "bucket" form field stands in for it.
 	Bucket string
-	// Fields are the form fields, file excepted; names are case-insensitive.
-	// S3 ignores fields after the file, so they do not belong here.
+	// Fields are the form fields, file excepted; names are compared in
+	// ASCII, case-insensitively, as S3 compares them. S3 ignores fields
+	// after the file, so they do not belong here.
 	Fields map[string]string
 	// Filename is the file part's filename; S3 replaces ${filename} in every
 	// field with its base name (after the last / or \) before evaluating
@@ -34,10 +39,48 @@ type Form struct {
 	FileSize int64
 }
 
+// Get returns the value of the field named name, compared in ASCII
+// case-insensitively, or "" when the form has none. (Of two fields whose
+// names differ only in case, which Check refuses, it returns either.)
+func (f Form) Get(name string) string {
+	if v, ok := f.Fields[name]; ok {
+		return v
+	}
+	for n, v := range f.Fields {
+		if asciiEqualFold(n, name) {
+			return v
+		}
+	}
+	return ""
+}
+
+// String describes the form with the values of secret fields (the session
+// token, SSE-C keys) redacted. The formatting methods have value
+// receivers, so that a Form prints so by value, by pointer and inside
+// another struct.
+func (f Form) String() string {
+	var b strings.Builder
+	b.WriteString("presignpost.Form{Bucket: ")
+	b.WriteString(f.Bucket)
+	b.WriteString(", Fields: [")
+	writeFields(&b, Signed{Fields: f.Fields}.FormFields())
+	b.WriteString("], Filename: ")
+	b.WriteString(f.Filename)
+	fmt.Fprintf(&b, ", FileSize: %d}", f.FileSize)
+	return b.String()
+}
+
+// GoString is used by %#v; it redacts like String.
+func (f Form) GoString() string { return f.String() }
+
+// Format prints String for every verb (%q quotes it).
+func (f Form) Format(s fmt.State, verb rune) { formatAs(s, verb, f.String()) }
+
 // exemptFields need no condition: S3's "each form field ... (except
 // x-amz-signature, file, policy, and field names that have an x-ignore-
-// prefix) must appear in the list of conditions".
-var exemptFields = map[string]bool{"policy": true, "x-amz-signature": true, "file": true}
+// prefix) must appear in the list of conditions". The file is never among
+// Form.Fields.
+var exemptFields = map[string]bool{"policy": true, "x-amz-signature": true}
 
 // Check decodes base64Policy and evaluates form against it at now, in S3's
 // order of concern: the policy must not have expired, the form must have a
@@ -50,8 +93,12 @@ var exemptFields = map[string]bool{"policy": true, "x-amz-signature": true, "fil
 // gives an error wrapping ErrMalformedPolicy. Check does not verify the
 // signature; Verify does.
 //
+// A Form whose Fields hold a "file" field is refused: the file is not a
+// field (see Form).
+//
 // Where S3's documentation is silent Check follows S3's observed answers:
-// field names match case-insensitively, values case-sensitively; a condition
+// field names match case-insensitively in ASCII (so "\u212Aey", with a
+// Kelvin sign, is not "key"), values case-sensitively; a condition
 // on a field the form lacks fails even when it is a starts-with ""; a
 // condition whose field reference lacks the "$" fails; the policy expires
 // after the instant of its expiration, not at it.
@@ -83,7 +130,7 @@ func Check(base64Policy string, form Form, now time.Time) error {
 			return err
 		}
 		if c.op != OpContentLengthRange && !c.badField {
-			covered[strings.ToLower(c.field)] = true
+			covered[asciiLower(c.field)] = true
 		}
 	}
 
@@ -101,9 +148,10 @@ func Check(base64Policy string, form Form, now time.Time) error {
 	return nil
 }
 
-// expandFields returns the form's fields keyed by lower-cased name, with
-// ${filename} expanded. Two names that differ only in case are refused: S3
-// would see one field twice.
+// expandFields returns the form's fields keyed by ASCII-lower-cased name,
+// with ${filename} expanded. Two names that differ only in ASCII case are
+// refused: S3 would see one field twice. A "file" field is refused: the
+// file is not a field.
 func expandFields(form Form) (map[string]string, *CheckError) {
 	base := form.Filename
 	if i := strings.LastIndexAny(base, `/\`); i >= 0 {
@@ -112,7 +160,10 @@ func expandFields(form Form) (map[string]string, *CheckError) {
 	fields := make(map[string]string, len(form.Fields))
 	original := make(map[string]string, len(form.Fields))
 	for name, value := range form.Fields {
-		lower := strings.ToLower(name)
+		lower := asciiLower(name)
+		if lower == "file" {
+			return nil, &CheckError{Field: lower, Reason: "the file is not a form field: Form.Filename and Form.FileSize describe it"}
+		}
 		if prev, dup := original[lower]; dup {
 			a, b := prev, name
 			if b < a {
@@ -236,7 +287,7 @@ func parseCondition(item json.RawMessage) (parsedCondition, error) {
 	if !ok {
 		return c, malformed("condition operation must be a string")
 	}
-	c.op = strings.ToLower(op)
+	c.op = asciiLower(op)
 	switch c.op {
 	case OpEq, OpStartsWith:
 		if len(arr) != 3 {
@@ -344,7 +395,7 @@ func (c *parsedCondition) eval(form Form, fields map[string]string) *CheckError 
 		}
 		return nil
 	}
-	name := strings.ToLower(c.field)
+	name := asciiLower(c.field)
 	if c.badField {
 		return fail(name, "the field reference must start with $")
 	}
@@ -388,7 +439,7 @@ func evalCondition(op, field, value, arg string) bool {
 	if op == OpEq {
 		return value == arg
 	}
-	if strings.EqualFold(field, "content-type") && strings.Contains(value, ",") {
+	if asciiEqualFold(field, "content-type") && strings.Contains(value, ",") {
 		for _, v := range strings.Split(value, ",") {
 			if !strings.HasPrefix(strings.TrimSpace(v), arg) {
 				return false

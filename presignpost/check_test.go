@@ -145,6 +145,15 @@ func TestCheckRejects(t *testing.T) {
 		{name: "changed credential", change: func(f *Form) { f.Fields["x-amz-credential"] = "AKIDOTHER/20240229/us-east-1/s3/aws4_request" },
 			wantCondition: `["eq","$x-amz-credential","AKIDTEST/20240229/us-east-1/s3/aws4_request"]`, wantField: "x-amz-credential"},
 		{name: "duplicate field", change: func(f *Form) { f.Fields["Acl"] = "private" }, wantField: "acl", wantReason: "given twice"},
+		// S3 compares field names in ASCII: a Kelvin sign (U+212A) is not
+		// a K, though Unicode folds it to one.
+		{name: "kelvin-sign key is not the key", change: func(f *Form) { f.Fields["\u212Aey"] = f.Fields["key"]; delete(f.Fields, "key") },
+			wantField: "key", wantReason: "missing"},
+		{name: "kelvin-sign key beside the key", change: func(f *Form) { f.Fields["\u212Aey"] = "evil/x" },
+			wantField: "\u212Aey", wantReason: "extra input field"},
+		// The file is not a field: a form that carries it as one has no
+		// file part.
+		{name: "file as a field", change: func(f *Form) { f.Fields["File"] = "text" }, wantField: "file", wantReason: "not a form field"},
 		{name: "other policy", change: func(f *Form) { f.Fields["policy"] = "e30=" }, wantField: "policy"},
 	}
 	for _, tt := range tests {

@@ -18,15 +18,17 @@
 //   - Signed.MultipartBody writes the multipart/form-data body a Go program
 //     posts, with the file last as S3 requires; Signed.HTML writes a minimal
 //     upload form for a browser.
-//   - Check evaluates a submitted form against a signed policy as S3 does
-//     (expiry, every condition, no uncovered fields, the file size range) and
-//     names the condition that fails; Verify checks the form's signature. An
-//     application can use them to refuse a bad upload before S3 does, and
-//     tests use them to prove that a policy means what it says.
+//   - ReadForm reads a submitted multipart/form-data body as S3 reads it
+//     (the fields up to the file, the file; duplicate fields and a missing
+//     file refused). Check evaluates the form against a signed policy as S3
+//     does (expiry, every condition, no uncovered fields, the file size
+//     range) and names the condition that fails; Verify checks the form's
+//     signature. An application can use them to refuse a bad upload before
+//     S3 does, and tests use them to prove that a policy means what it says.
 //
 // Decisions where S3's documentation is silent follow S3's observed
-// behaviour: field names are matched case-insensitively and values
-// case-sensitively, a condition on a field the form lacks fails even when it
-// is a starts-with "", and ${filename} is expanded before conditions are
-// evaluated.
+// behaviour: field names are matched case-insensitively, comparing ASCII
+// letters only, and values case-sensitively, a condition on a field the
+// form lacks fails even when it is a starts-with "", and ${filename} is
+// expanded before conditions are evaluated.
 package presignpost

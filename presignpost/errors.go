@@ -1,5 +1,6 @@
 // This file holds the package's errors: the sentinels, ConditionError (a
-// policy that cannot be signed) and CheckError (a form that a policy refuses).
+// policy that cannot be signed), CheckError (a form that a policy refuses)
+// and FormError (a body that ReadForm refuses).
 
 package presignpost
 
@@ -40,16 +41,29 @@ var (
 	// valid UTF-8; S3 requires UTF-8 forms and policies, and encoding/json
 	// would silently replace the bad bytes.
 	ErrInvalidValue = errors.New("presignpost: value is not valid UTF-8")
-	// ErrDuplicateField: two fields whose names differ only in case; S3
-	// treats field names case-insensitively.
+	// ErrDuplicateField: two fields whose names differ only in the case
+	// of ASCII letters; S3 compares field names so, and would see one
+	// field twice. Policy.Sign and ReadForm refuse them.
 	ErrDuplicateField = errors.New("presignpost: duplicate field name")
 	// ErrConflict: a condition that the policy's own fields cannot satisfy,
 	// so that no upload could ever pass it.
 	ErrConflict = errors.New("presignpost: condition conflicts with a field")
 )
 
-// Errors of Check and Verify.
+// Errors of Check, Verify and ReadForm.
 var (
+	// ErrMalformedForm: ReadForm was given a body that is not
+	// multipart/form-data, is cut short, or has a part that is not a named
+	// form-data field; S3 answers MalformedPOSTRequest.
+	ErrMalformedForm = errors.New("presignpost: malformed multipart/form-data body")
+	// ErrMissingFile: the form ends without a file field; S3 refuses it
+	// (InvalidArgument: POST requires exactly one file upload per
+	// request).
+	ErrMissingFile = errors.New("presignpost: no file field")
+	// ErrFormTooLarge: the fields before the file are larger than
+	// MaxFieldsSize (S3's MaxPostPreDataLengthExceeded), or the file is
+	// larger than MaxFileSize (EntityTooLarge).
+	ErrFormTooLarge = errors.New("presignpost: form too large")
 	// ErrMalformedPolicy: the policy does not decode (base64, JSON) or does
 	// not have the shape of a POST policy; S3 answers InvalidPolicyDocument.
 	ErrMalformedPolicy = errors.New("presignpost: malformed policy")
@@ -117,3 +131,39 @@ func (e *CheckError) Error() string {
 	}
 	return b.String()
 }
+
+// FormError reports why ReadForm refuses a body. Err is ErrMalformedForm,
+// ErrDuplicateField, ErrMissingFile, ErrFormTooLarge or the error of
+// reading the body or writing the file; match it with errors.Is.
+type FormError struct {
+	// Field is the field concerned, lower-cased in ASCII ("file" for the
+	// file); "" when the body as a whole is at fault.
+	Field string
+	// Reason says what is wrong, in words. It names fields but never
+	// quotes a value.
+	Reason string
+	Err    error
+}
+
+// Error formats as "presignpost: form field NAME: ERR: REASON", or
+// "presignpost: form: ERR: REASON" without a field.
+func (e *FormError) Error() string {
+	var b strings.Builder
+	b.WriteString("presignpost: form")
+	if e.Field != "" {
+		b.WriteString(" field ")
+		b.WriteString(e.Field)
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(strings.TrimPrefix(e.Err.Error(), "presignpost: "))
+	}
+	if e.Reason != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Reason)
+	}
+	return b.String()
+}
+
+// Unwrap returns Err.
+func (e *FormError) Unwrap() error { return e.Err }

@@ -46,6 +46,22 @@ type Field struct {
 	Name, Value string
 }
 
+// String returns name=value, with the value of a secret field (the
+// session token, an SSE-C key) redacted.
+func (f Field) String() string { return f.Name + "=" + redactValue(f.Name, f.Value) }
+
+// GoString is used by %#v; it redacts like String.
+func (f Field) GoString() string { return "presignpost.Field{" + f.String() + "}" }
+
+// Format prints String for every verb (%q quotes it), GoString for %#v.
+func (f Field) Format(s fmt.State, verb rune) {
+	if verb == 'v' && s.Flag('#') {
+		io.WriteString(s, f.GoString())
+		return
+	}
+	formatAs(s, verb, f.String())
+}
+
 // FormFields returns Fields in the order a form sends them: key first (S3
 // reads fields only up to the file, and the key must be among them), the
 // rest sorted by name, policy and x-amz-signature last. The order is
@@ -74,7 +90,7 @@ func (s Signed) FormFields() []Field {
 		if ra, rb := rank(a), rank(b); ra != rb {
 			return ra < rb
 		}
-		if la, lb := strings.ToLower(a), strings.ToLower(b); la != lb {
+		if la, lb := asciiLower(a), asciiLower(b); la != lb {
 			return la < lb
 		}
 		return a < b
@@ -105,10 +121,10 @@ func (s Signed) MultipartBody(w io.Writer, filename string, file io.Reader) (con
 		if err := validName(f.Name); err != nil {
 			return "", fmt.Errorf("presignpost: multipart body: %w", err)
 		}
-		if strings.EqualFold(f.Name, "file") {
+		if asciiEqualFold(f.Name, "file") {
 			return "", fmt.Errorf("presignpost: multipart body: %w: file is written by MultipartBody", ErrReservedField)
 		}
-		if strings.EqualFold(f.Name, "content-type") && validHeaderValue(f.Value) {
+		if asciiEqualFold(f.Name, "content-type") && validHeaderValue(f.Value) {
 			fileType = f.Value
 		}
 	}
@@ -159,11 +175,11 @@ func validHeaderValue(v string) bool {
 func (s Signed) HTML(w io.Writer) error {
 	have := make(map[string]bool, len(s.Fields))
 	for name := range s.Fields {
-		have[strings.ToLower(name)] = true
+		have[asciiLower(name)] = true
 	}
 	var open []Field
 	for _, c := range s.Conditions {
-		lower := strings.ToLower(c.Field)
+		lower := asciiLower(c.Field)
 		if c.Op == OpContentLengthRange || lower == "bucket" || have[lower] {
 			continue
 		}
@@ -207,14 +223,7 @@ func (s Signed) String() string {
 	b.WriteString(", Expires: ")
 	b.WriteString(s.Expires.UTC().Format(time.RFC3339))
 	b.WriteString(", Fields: [")
-	for i, f := range s.FormFields() {
-		if i > 0 {
-			b.WriteString(" ")
-		}
-		b.WriteString(f.Name)
-		b.WriteString("=")
-		b.WriteString(redactValue(f.Name, f.Value))
-	}
+	writeFields(&b, s.FormFields())
 	b.WriteString("]}")
 	return b.String()
 }
@@ -224,10 +233,24 @@ func (s Signed) GoString() string { return s.String() }
 
 // Format implements fmt.Formatter so that every verb prints the redacted
 // form.
-func (s Signed) Format(f fmt.State, verb rune) {
+func (s Signed) Format(f fmt.State, verb rune) { formatAs(f, verb, s.String()) }
+
+// writeFields writes name=value pairs, secret values redacted.
+func writeFields(b *strings.Builder, fields []Field) {
+	for i, f := range fields {
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		b.WriteString(f.String())
+	}
+}
+
+// formatAs prints str for every verb (%q quotes it), so that %#v, %x and
+// the others cannot print a field that holds a secret.
+func formatAs(s fmt.State, verb rune, str string) {
 	if verb == 'q' {
-		fmt.Fprintf(f, "%q", s.String())
+		fmt.Fprintf(s, "%q", str)
 		return
 	}
-	fmt.Fprint(f, s.String())
+	io.WriteString(s, str)
 }

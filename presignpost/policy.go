@@ -54,7 +54,7 @@ const MaxKeyLength = 1024
 //
 // Field names are written without the "$" that the policy JSON puts in front
 // of them (a leading "$" is accepted and dropped) and are matched
-// case-insensitively, as S3 matches them.
+// case-insensitively in ASCII, as S3 matches them.
 type Condition struct {
 	// Op is OpEq, OpStartsWith or OpContentLengthRange.
 	Op string
@@ -88,7 +88,7 @@ func ContentLengthRange(min, max int64) Condition {
 // errors, for example ["starts-with","$key","uploads/"]. The values of
 // secret fields (session token, SSE-C key) are redacted.
 func (c Condition) String() string {
-	if strings.EqualFold(c.Op, OpContentLengthRange) {
+	if asciiEqualFold(c.Op, OpContentLengthRange) {
 		return `["` + OpContentLengthRange + `",` + strconv.FormatInt(c.Min, 10) + "," + strconv.FormatInt(c.Max, 10) + "]"
 	}
 	return conditionString(c.Op, "$"+strings.TrimPrefix(c.Field, "$"), redactValue(c.Field, c.Value))
@@ -129,6 +129,9 @@ var secretFields = map[string]bool{
 	"x-amz-copy-source-server-side-encryption-customer-key": true,
 }
 
+// redactValue hides the value of a secret field. It lower-cases with
+// Unicode folding, unlike the rest of the package: redacting a field that
+// S3 would not take for a secret one costs nothing.
 func redactValue(field, value string) string {
 	if secretFields[strings.ToLower(strings.TrimPrefix(field, "$"))] && value != "" {
 		return "<redacted>"
@@ -156,8 +159,8 @@ type Policy struct {
 	// x-amz-meta-* or x-amz-server-side-encryption. Each becomes an
 	// exact-match condition as well (a starts-with on the part before
 	// ${filename} when the value contains it), except x-ignore-* fields,
-	// which S3 ignores. Names are case-insensitive: two names that differ
-	// only in case are an error.
+	// which S3 ignores. Names are case-insensitive in ASCII: two names that
+	// differ only in the case of ASCII letters are an error.
 	Fields map[string]string
 	// Conditions are further rules: conditions on fields the uploader fills
 	// in (a StartsWith on Content-Type, say), a ContentLengthRange, or
@@ -170,6 +173,37 @@ type Policy struct {
 	// temporary credentials.
 	Expires time.Duration
 }
+
+// String describes the policy with the values of secret fields and
+// conditions (an SSE-C key, a session token) redacted. The formatting
+// methods have value receivers, so that a Policy prints so by value, by
+// pointer and inside another struct.
+func (p Policy) String() string {
+	var b strings.Builder
+	b.WriteString("presignpost.Policy{Bucket: ")
+	b.WriteString(p.Bucket)
+	b.WriteString(", Key: ")
+	b.WriteString(p.Key)
+	b.WriteString(", Fields: [")
+	writeFields(&b, Signed{Fields: p.Fields}.FormFields())
+	b.WriteString("], Conditions: [")
+	for i, c := range p.Conditions {
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		b.WriteString(c.String())
+	}
+	b.WriteString("], Expires: ")
+	b.WriteString(p.Expires.String())
+	b.WriteString("}")
+	return b.String()
+}
+
+// GoString is used by %#v; it redacts like String.
+func (p Policy) GoString() string { return p.String() }
+
+// Format prints String for every verb (%q quotes it).
+func (p Policy) Format(f fmt.State, verb rune) { formatAs(f, verb, p.String()) }
 
 // signer signs every policy. It holds only a cache of derived signing keys
 // and is safe for concurrent use; sharing it shares the cache.
@@ -374,7 +408,7 @@ func (p *Policy) conditions() ([]Condition, error) {
 	// depend on map order and the case-insensitive duplicate is reported the
 	// same way every time.
 	sort.Slice(names, func(i, j int) bool {
-		li, lj := strings.ToLower(names[i]), strings.ToLower(names[j])
+		li, lj := asciiLower(names[i]), asciiLower(names[j])
 		if li != lj {
 			return li < lj
 		}
@@ -382,7 +416,7 @@ func (p *Policy) conditions() ([]Condition, error) {
 	})
 	for _, name := range names {
 		f := fixedField{name, p.Fields[name]}
-		lower := strings.ToLower(name)
+		lower := asciiLower(name)
 		if err := validName(name); err != nil {
 			return nil, &ConditionError{Condition: Eq(name, f.value), Err: err}
 		}
@@ -422,13 +456,13 @@ func (p *Policy) conditions() ([]Condition, error) {
 			conds = append(conds, c)
 			continue
 		}
-		f, ok := fixed[strings.ToLower(c.Field)]
+		f, ok := fixed[asciiLower(c.Field)]
 		if !ok {
 			conds = append(conds, c) // a condition standing without a field
 			continue
 		}
 		own := f.condition()
-		if c.Op == own.Op && strings.EqualFold(c.Field, own.Field) && c.Value == own.Value {
+		if c.Op == own.Op && asciiEqualFold(c.Field, own.Field) && c.Value == own.Value {
 			continue // the field's own condition, repeated (boto3 habit)
 		}
 		if !satisfiable(c, f) {
@@ -443,7 +477,7 @@ func (p *Policy) conditions() ([]Condition, error) {
 // normalize validates a caller's condition and returns it with the operator
 // in lower case and the field without "$".
 func normalize(c Condition) (Condition, error) {
-	c.Op = strings.ToLower(c.Op)
+	c.Op = asciiLower(c.Op)
 	switch c.Op {
 	case OpContentLengthRange:
 		if c.Min < 0 || c.Max < c.Min {
@@ -462,7 +496,7 @@ func normalize(c Condition) (Condition, error) {
 	if !utf8.ValidString(c.Value) {
 		return c, &ConditionError{Condition: c, Err: ErrInvalidValue}
 	}
-	lower := strings.ToLower(c.Field)
+	lower := asciiLower(c.Field)
 	switch {
 	case lower == "bucket" || lower == "key":
 		// allowed; checked against Policy.Bucket and Policy.Key

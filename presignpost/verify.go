@@ -13,7 +13,7 @@ import (
 )
 
 // Verify checks that form, the fields of a submitted upload (names
-// case-insensitive), carries a valid SigV4 signature of its policy by creds
+// case-insensitive in ASCII, as in Check), carries a valid SigV4 signature of its policy by creds
 // for region: x-amz-algorithm is AWS4-HMAC-SHA256, x-amz-credential names
 // creds' access key and the scope <date>/<region>/s3/aws4_request, the date
 // is x-amz-date's day, the session token matches when creds has one, and
@@ -25,7 +25,7 @@ import (
 func Verify(form map[string]string, creds sigv4.Credentials, region string) error {
 	fields := make(map[string]string, len(form))
 	for name, value := range form {
-		lower := strings.ToLower(name)
+		lower := asciiLower(name)
 		if _, dup := fields[lower]; dup {
 			return sigErr("field %s given twice", lower)
 		}
@@ -78,7 +78,7 @@ func Verify(form map[string]string, creds sigv4.Credentials, region string) erro
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrSignature, err)
 	}
-	if subtle.ConstantTimeCompare([]byte(strings.ToLower(sig)), []byte(want)) != 1 {
+	if subtle.ConstantTimeCompare([]byte(asciiLower(sig)), []byte(want)) != 1 {
 		return sigErr("x-amz-signature is not the signature of the policy")
 	}
 	return nil

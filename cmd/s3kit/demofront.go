@@ -5,7 +5,7 @@ package main
 // and check what went over the wire: addressing, ACL headers, the number
 // of parts, how many requests ran at once) and checks browser POST
 // uploads against their policy, which gofakes3 does not: with
-// presignpost.Verify and presignpost.Check, answering as S3 does.
+// presignpost.ReadForm, Verify and Check, answering as S3 does.
 
 import (
 	"bytes"
@@ -16,7 +16,6 @@ import (
 	"io"
 	"log"
 	"mime"
-	mimemultipart "mime/multipart"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -148,26 +147,28 @@ func (f *demoFront) reset() {
 func (f *demoFront) resetPeak() { f.maxInflight.Store(0) }
 func (f *demoFront) peak() int  { return int(f.maxInflight.Load()) }
 
-// checkPost checks a browser upload as S3 would before storing it: the
-// signature (presignpost.Verify) and every condition of the policy
-// (presignpost.Check). It answers a refused form itself and returns false;
-// an accepted one goes on to gofakes3 with its body restored.
+// checkPost checks a browser upload as S3 would before storing it: it
+// reads the form with presignpost.ReadForm (field names in ASCII case,
+// duplicates and a missing file refused, nothing after the file), then
+// checks the signature (presignpost.Verify) and every condition of the
+// policy (presignpost.Check). It answers a refused form itself and returns
+// false. An accepted one goes on to gofakes3 written afresh from what was
+// checked, since gofakes3 parses the body again by other rules: it reads
+// parts after the file, and "key" only in lower case.
 func (f *demoFront) checkPost(w http.ResponseWriter, r *http.Request) bool {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPostBody))
+	var file bytes.Buffer
+	form, err := presignpost.ReadForm(http.MaxBytesReader(w, r.Body, maxPostBody), r.Header.Get("Content-Type"), &file)
 	if err != nil {
-		writeS3Error(w, http.StatusBadRequest, "MaxPostPreDataLengthExceeded", "Your POST request fields preceding the upload file were too large.")
+		status, code, msg := formRefusal(err)
+		writeS3Error(w, status, code, msg)
 		return false
 	}
-	form, err := parseUploadForm(r, body)
-	if err != nil {
-		writeS3Error(w, http.StatusBadRequest, "MalformedPOSTRequest", "The body of your POST request is not well-formed multipart/form-data.")
-		return false
-	}
+	form.Bucket = postBucket(r)
 	if err := presignpost.Verify(form.Fields, f.creds, f.region); err != nil {
 		writeS3Error(w, http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.")
 		return false
 	}
-	if err := presignpost.Check(form.Fields["policy"], form, time.Now()); err != nil {
+	if err := presignpost.Check(form.Get("policy"), form, time.Now()); err != nil {
 		var ce *presignpost.CheckError
 		status, code, msg := http.StatusForbidden, "AccessDenied", "Invalid according to Policy: "+err.Error()
 		if errors.As(err, &ce) {
@@ -183,44 +184,52 @@ func (f *demoFront) checkPost(w http.ResponseWriter, r *http.Request) bool {
 		writeS3Error(w, status, code, msg)
 		return false
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	r.ContentLength = int64(len(body))
+	// gofakes3 reads the key by its exact name, S3 in any ASCII case (a
+	// three-byte name that folds to "key" is made of ASCII letters).
+	fields := make(map[string]string, len(form.Fields))
+	for name, value := range form.Fields {
+		if len(name) == len("key") && strings.EqualFold(name, "key") {
+			name = "key"
+		}
+		fields[name] = value
+	}
+	var body bytes.Buffer
+	contentType, err := presignpost.Signed{Fields: fields}.MultipartBody(&body, form.Filename, &file)
+	if err != nil {
+		writeS3Error(w, http.StatusBadRequest, "MalformedPOSTRequest", "The body of your POST request is not well-formed multipart/form-data.")
+		return false
+	}
+	r.Body = io.NopCloser(&body)
+	r.ContentLength = int64(body.Len())
+	r.Header.Set("Content-Type", contentType)
 	return true
 }
 
-// parseUploadForm reads the fields of a POST upload up to the file, and
-// the file's name and size; S3 ignores what follows the file.
-func parseUploadForm(r *http.Request, body []byte) (presignpost.Form, error) {
-	_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || params["boundary"] == "" {
-		return presignpost.Form{}, errors.New("no boundary")
+// formRefusal is S3's answer to a body that presignpost.ReadForm refuses.
+func formRefusal(err error) (status int, code, msg string) {
+	var fe *presignpost.FormError
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig), errors.Is(err, presignpost.ErrFormTooLarge) && errors.As(err, &fe) && fe.Field == "file":
+		return http.StatusBadRequest, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size"
+	case errors.Is(err, presignpost.ErrFormTooLarge):
+		return http.StatusBadRequest, "MaxPostPreDataLengthExceeded", "Your POST request fields preceding the upload file were too large."
+	case errors.Is(err, presignpost.ErrMissingFile):
+		return http.StatusBadRequest, "InvalidArgument", "POST requires exactly one file upload per request."
+	case errors.Is(err, presignpost.ErrDuplicateField):
+		return http.StatusBadRequest, "InvalidArgument", "Each POST form field may be given only once: " + err.Error()
 	}
-	form := presignpost.Form{Fields: map[string]string{}}
+	return http.StatusBadRequest, "MalformedPOSTRequest", "The body of your POST request is not well-formed multipart/form-data."
+}
+
+// postBucket is the bucket a form is posted to: the host's first label
+// under .localhost (virtual-hosted style), else the path's first segment.
+func postBucket(r *http.Request) string {
 	if host, _, _ := strings.Cut(r.Host, ":"); strings.HasSuffix(host, ".localhost") {
-		form.Bucket = strings.TrimSuffix(host, ".localhost")
-	} else {
-		form.Bucket, _, _ = strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+		return strings.TrimSuffix(host, ".localhost")
 	}
-	mr := mimemultipart.NewReader(bytes.NewReader(body), params["boundary"])
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			return form, errors.New("no file")
-		}
-		if err != nil {
-			return form, err
-		}
-		if part.FormName() == "file" {
-			form.Filename = part.FileName()
-			form.FileSize, err = io.Copy(io.Discard, part)
-			return form, err
-		}
-		v, err := io.ReadAll(part)
-		if err != nil {
-			return form, err
-		}
-		form.Fields[strings.ToLower(part.FormName())] = string(v)
-	}
+	bucket, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	return bucket
 }
 
 // lengthRange parses a ["content-length-range",min,max] condition.

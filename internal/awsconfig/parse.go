@@ -12,6 +12,8 @@ package awsconfig
 
 import (
 	"bytes"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -93,6 +95,36 @@ func (s *Section) where(id string) string {
 }
 
 func subID(sub, key string) string { return sub + "\x00" + key }
+
+// String names the section, its file and its keys, never a value: values
+// include aws_secret_access_key, aws_session_token and credential_process
+// command lines. The formatting methods have value receivers so that a
+// Section prints so by value, by pointer and inside another struct.
+func (s Section) String() string {
+	keys := make([]string, 0, len(s.Values)+len(s.Sub))
+	for k := range s.Values {
+		keys = append(keys, k)
+	}
+	for sub, m := range s.Sub {
+		for k := range m {
+			keys = append(keys, sub+"."+k)
+		}
+	}
+	slices.Sort(keys)
+	return "awsconfig.Section{" + s.Name + " in " + s.File + ", keys: " + strings.Join(keys, " ") + "}"
+}
+
+// GoString is used by %#v; it says what String says.
+func (s Section) GoString() string { return s.String() }
+
+// Format prints String for every verb (%q quotes it).
+func (s Section) Format(f fmt.State, verb rune) {
+	if verb == 'q' {
+		fmt.Fprintf(f, "%q", s.String())
+		return
+	}
+	fmt.Fprint(f, s.String())
+}
 
 // File is a parsed configuration or credentials file.
 type File struct {

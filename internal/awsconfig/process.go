@@ -20,10 +20,9 @@ import (
 // ErrProcess is wrapped by every error of ProcessCredentials.
 var ErrProcess = errors.New("awsconfig: credential_process")
 
-const (
-	maxProcessStdout = 1 << 20 // a token is a few kilobytes
-	maxProcessStderr = 1 << 10 // what of stderr goes into an error
-)
+// maxProcessStdout bounds what is read of the output: a token is a few
+// kilobytes.
+const maxProcessStdout = 1 << 20
 
 // processOutput is the JSON a credential process prints (Version 1).
 type processOutput struct {
@@ -41,10 +40,16 @@ type processOutput struct {
 // {"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken",
 // "Expiration"}. The command is killed when ctx ends.
 //
+// What the command writes to standard error is copied to this process's
+// standard error, as the AWS SDK for Go v2 lets it through: a helper
+// prompts there (for an MFA code, read from standard input) and explains a
+// failure there, to whoever runs the program.
+//
 // Errors name the program (the first word) but never the rest of the
-// command line, which may carry a secret, nor anything of standard output;
-// they quote the start of standard error, as the CLI does, since that is
-// where a failing helper explains itself.
+// command line, nor anything the command printed: arguments and output
+// may carry a secret, and helpers are known to echo both on standard error
+// (a shell's "set -x", a failing "curl -H 'Authorization: ...'"), while an
+// error travels further than a terminal — into logs and HTTP answers.
 func ProcessCredentials(ctx context.Context, command string) (sigv4.Credentials, error) {
 	args, err := SplitCommand(command)
 	if err != nil {
@@ -56,8 +61,7 @@ func ProcessCredentials(ctx context.Context, command string) (sigv4.Credentials,
 	prog := args[0]
 	cmd := exec.CommandContext(ctx, prog, args[1:]...)
 	stdout := &cappedBuffer{max: maxProcessStdout}
-	stderr := &cappedBuffer{max: maxProcessStderr}
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderrWriter{}
 	// Without WaitDelay a killed helper that left a child holding the
 	// pipes would keep Run waiting.
 	cmd.WaitDelay = time.Second
@@ -65,10 +69,8 @@ func ProcessCredentials(ctx context.Context, command string) (sigv4.Credentials,
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return sigv4.Credentials{}, fmt.Errorf("%w %s: %w", ErrProcess, prog, ctxErr)
 		}
-		msg := strings.TrimSpace(stderr.buf.String())
-		if msg != "" {
-			return sigv4.Credentials{}, fmt.Errorf("%w %s: %w: %s", ErrProcess, prog, err, msg)
-		}
+		// err says how the command ended ("exit status 3") or why it did
+		// not start (naming prog only); see its standard error for why.
 		return sigv4.Credentials{}, fmt.Errorf("%w %s: %w", ErrProcess, prog, err)
 	}
 	if stdout.overflow {
@@ -98,12 +100,21 @@ func parseProcessOutput(prog string, out []byte) (sigv4.Credentials, error) {
 	if po.Expiration != "" {
 		t, err := time.Parse(time.RFC3339, po.Expiration)
 		if err != nil {
-			return sigv4.Credentials{}, fmt.Errorf("%w %s: Expiration %q is not an RFC 3339 time", ErrProcess, prog, po.Expiration)
+			return sigv4.Credentials{}, fmt.Errorf("%w %s: Expiration is not an RFC 3339 time", ErrProcess, prog)
 		}
 		c.Expires = t
 	}
 	return c, nil
 }
+
+// stderrWriter writes to os.Stderr. Being no *os.File, it makes exec copy
+// the command's standard error through a pipe rather than hand it this
+// process's own: WaitDelay then also covers a child of the command that
+// keeps the pipe open, and such a child never holds this process's
+// standard error after the command is killed.
+type stderrWriter struct{}
+
+func (stderrWriter) Write(p []byte) (int, error) { return os.Stderr.Write(p) }
 
 // cappedBuffer keeps the first max bytes written to it and swallows the
 // rest, so that a chatty process never blocks on a full pipe.

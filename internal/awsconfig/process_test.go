@@ -82,28 +82,54 @@ EOF
 	}
 }
 
+// captureStderr runs f with os.Stderr sent to a file, which a helper's
+// standard error then reaches too, and returns what was written there.
+func captureStderr(t *testing.T, f func()) string {
+	t.Helper()
+	file, err := os.CreateTemp(t.TempDir(), "stderr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	saved := os.Stderr
+	os.Stderr = file
+	defer func() { os.Stderr = saved }()
+	f()
+	b, err := os.ReadFile(file.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 func TestProcessCredentialsErrors(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
-		name string
-		body string
-		args string
-		want string
+		name   string
+		body   string
+		args   string
+		want   string
+		stderr string // what the helper's standard error shows, not the error
 	}{
-		{"exit status with stderr", `echo '{"Version":1,"AccessKeyId":"AK","SecretAccessKey":"` + testSecret + `"}'; echo "token expired, run login" >&2; exit 3`, "", "exit status 3: token expired, run login"},
-		{"exit status without stderr", `exit 4`, "", "exit status 4"},
-		{"not JSON", `echo 'SecretAccessKey=` + testSecret + `'`, "", "not valid JSON"},
-		{"wrong field types", `echo '{"Version":1,"AccessKeyId":1,"SecretAccessKey":"` + testSecret + `"}'`, "", "expected JSON fields"},
-		{"wrong version", `echo '{"Version":2,"AccessKeyId":"AK","SecretAccessKey":"` + testSecret + `"}'`, "", "unsupported Version 2"},
-		{"missing secret", `echo '{"Version":1,"AccessKeyId":"AK","SessionToken":"` + testToken + `"}'`, "", "lacks AccessKeyId or SecretAccessKey"},
-		{"bad expiration", `echo '{"Version":1,"AccessKeyId":"AK","SecretAccessKey":"` + testSecret + `","Expiration":"tomorrow"}'`, "", `Expiration "tomorrow"`},
-		{"secret argument not echoed", `exit 1`, " --password " + testSecret, "exit status 1"},
-		{"bad quoting", `exit 0`, ` "unterminated`, "unterminated double quote"},
+		{"exit status with stderr", `echo '{"Version":1,"AccessKeyId":"AK","SecretAccessKey":"` + testSecret + `"}'; echo "token expired, run login" >&2; exit 3`, "", "exit status 3", "token expired, run login"},
+		{"exit status without stderr", `exit 4`, "", "exit status 4", ""},
+		{"not JSON", `echo 'SecretAccessKey=` + testSecret + `'`, "", "not valid JSON", ""},
+		{"wrong field types", `echo '{"Version":1,"AccessKeyId":1,"SecretAccessKey":"` + testSecret + `"}'`, "", "expected JSON fields", ""},
+		{"wrong version", `echo '{"Version":2,"AccessKeyId":"AK","SecretAccessKey":"` + testSecret + `"}'`, "", "unsupported Version 2", ""},
+		{"missing secret", `echo '{"Version":1,"AccessKeyId":"AK","SessionToken":"` + testToken + `"}'`, "", "lacks AccessKeyId or SecretAccessKey", ""},
+		{"bad expiration", `echo '{"Version":1,"AccessKeyId":"AK","SecretAccessKey":"` + testSecret + `","Expiration":"` + testToken + `"}'`, "", "Expiration is not an RFC 3339 time", ""},
+		{"secret argument not echoed", `exit 1`, " --password " + testSecret, "exit status 1", ""},
+		// A helper that traces itself (set -x) or prints what it was
+		// given and what it fetched, then fails.
+		{"arguments and token echoed on stderr", `set -x; echo "vault login --password $2 failed" >&2; echo "partial: ` + testToken + `" >&2; exit 2`,
+			" --password " + testSecret, "exit status 2", "partial: " + testToken},
+		{"bad quoting", `exit 0`, ` "unterminated`, "unterminated double quote", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := script(t, tt.body)
-			_, err := ProcessCredentials(ctx, path+tt.args)
+			var err error
+			stderr := captureStderr(t, func() { _, err = ProcessCredentials(ctx, path+tt.args) })
 			if !errors.Is(err, ErrProcess) {
 				t.Fatalf("err = %v, want ErrProcess", err)
 			}
@@ -114,12 +140,23 @@ func TestProcessCredentialsErrors(t *testing.T) {
 			if strings.Contains(msg, testSecret) || strings.Contains(msg, testToken) {
 				t.Errorf("error leaks a secret: %q", msg)
 			}
+			if strings.Contains(msg, "--password") {
+				t.Errorf("error quotes the command's arguments: %q", msg)
+			}
+			if tt.stderr != "" {
+				if !strings.Contains(stderr, tt.stderr) {
+					t.Errorf("standard error %q does not show %q", stderr, tt.stderr)
+				}
+				if strings.Contains(msg, tt.stderr) {
+					t.Errorf("error %q quotes standard error", msg)
+				}
+			}
 		})
 	}
 	if _, err := ProcessCredentials(ctx, "   "); !errors.Is(err, ErrProcess) || !strings.Contains(err.Error(), "empty command") {
 		t.Errorf("empty command: %v", err)
 	}
-	if _, err := ProcessCredentials(ctx, filepath.Join(t.TempDir(), "missing")); !errors.Is(err, ErrProcess) {
+	if _, err := ProcessCredentials(ctx, filepath.Join(t.TempDir(), "missing")+" --token "+testToken); !errors.Is(err, ErrProcess) || strings.Contains(err.Error(), testToken) {
 		t.Errorf("missing program: %v", err)
 	}
 }
