@@ -6,7 +6,6 @@ package multipart
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"hash"
 	"io"
 
@@ -112,6 +111,7 @@ func listParts(ctx context.Context, api UploadAPI, in *s3client.ListPartsInput) 
 	listed := make(map[int]s3client.Part)
 	var alg s3client.ChecksumAlgorithm
 	page := *in
+	var pager s3client.Pager
 	for {
 		out, err := api.ListParts(ctx, &page)
 		if err != nil {
@@ -126,13 +126,13 @@ func listParts(ctx context.Context, api UploadAPI, in *s3client.ListPartsInput) 
 				alg, _ = partChecksum(&p.Checksums)
 			}
 		}
-		if !out.IsTruncated {
+		more, err := pager.NextParts(&page, out)
+		if err != nil {
+			return nil, "", err
+		}
+		if !more {
 			return listed, alg, nil
 		}
-		if out.NextPartNumberMarker <= page.PartNumberMarker {
-			return nil, "", errors.New("multipart: ListParts is truncated but does not advance")
-		}
-		page.PartNumberMarker = out.NextPartNumberMarker
 	}
 }
 

@@ -124,8 +124,16 @@ func (c *Client) now() time.Time {
 	return t.Add(time.Duration(c.skew.Load()))
 }
 
+// MaxClockSkew bounds the correction of the local clock the client adopts
+// from a RequestTimeTooSkewed answer, either way. A clock off by a time zone
+// (up to 14 hours) is corrected; a server whose Date is further off than a
+// day is not believed, since every later request and presigned URL would
+// carry its date: its error is returned instead.
+const MaxClockSkew = 24 * time.Hour
+
 // ClockSkew returns the correction applied to the local clock, learned from
-// a RequestTimeTooSkewed answer (zero until then).
+// a RequestTimeTooSkewed answer (zero until then), at most MaxClockSkew
+// either way.
 func (c *Client) ClockSkew() time.Duration { return time.Duration(c.skew.Load()) }
 
 // bucketRegion returns the region to sign a bucket's requests for.

@@ -155,7 +155,8 @@ type Config struct {
 	// itself refuses; for local test servers only.
 	AllowSSECOverHTTP bool
 	// Now is the clock used for signing; nil means time.Now. Tests fake
-	// clock skew with it.
+	// clock skew with it. The client corrects it by what it learns from
+	// RequestTimeTooSkewed answers, by MaxClockSkew at most.
 	Now func() time.Time
 }
 
@@ -227,8 +228,11 @@ type LoadOptions struct {
 //     nil (the default).
 //   - Credentials: a *credentials.Chain, credentials.NewDefaultChain given
 //     LoadOptions.Profile, the Region above, LoadOptions.Getenv and the
-//     CA-bundle HTTPClient, if any, for its own requests (STS, the
-//     metadata endpoints). It takes, in the AWS SDKs' order, the first of:
+//     CA-bundle HTTPClient, if any, for its own requests: STS with it, the
+//     metadata endpoints with its certificates but never through
+//     HTTP_PROXY and never following a redirect (see
+//     credentials.ContainerProvider). It takes, in the AWS SDKs' order,
+//     the first of:
 //     the environment's keys (skipped when LoadOptions.Profile is set, as
 //     boto3 skips them for a profile named in code); the profile's
 //     role_arn, web_identity_token_file, keys in the credentials file,

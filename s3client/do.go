@@ -45,6 +45,9 @@ type request struct {
 	md5 bool
 	// errorIn200 marks operations whose 200 answer may carry an <Error>.
 	errorIn200 bool
+	// result, if set, is the root element a successful answer's document
+	// must have; any other is an error wrapping ErrUnexpectedResponse.
+	result string
 	// stream hands the body of a successful answer to the caller unread
 	// (GetObject); other answers are read within the attempt.
 	stream bool
@@ -358,29 +361,43 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 		}
 		canReplay := open != nil || r.body == nil
 
-		// Region redirect: re-sign for the bucket's region, once.
+		// Region redirect: re-sign for the bucket's region, once. A region
+		// that checkRegion refuses is never remembered: it would fail every
+		// later request of the bucket before it is sent.
 		if newRegion := redirectRegion(e); newRegion != "" && newRegion != region && !redirected && r.bucket != "" {
-			c.regions.Store(r.bucket, newRegion)
-			c.log(ctx, slog.LevelDebug, "s3kit: bucket region learned from redirect", slog.String("bucket", r.bucket), slog.String("region", newRegion))
-			region, redirected = newRegion, true
-			if canReplay {
-				attempts--
-				continue
+			if checkRegion(newRegion, c.endpoint.accelerate) != nil {
+				e.Err = errors.Join(e.Err, errors.New("s3client: the bucket region the answer names is not a valid region; not followed"))
+			} else {
+				c.regions.Store(r.bucket, newRegion)
+				c.log(ctx, slog.LevelDebug, "s3kit: bucket region learned from redirect", slog.String("bucket", r.bucket), slog.String("region", newRegion))
+				region, redirected = newRegion, true
+				if canReplay {
+					attempts--
+					continue
+				}
 			}
 		}
-		// Clock skew: adopt the server's clock, re-sign, once.
+		// Clock skew: adopt the server's clock, re-sign, once. A clock
+		// further off than MaxClockSkew is not adopted: the server's error
+		// is returned.
 		if e.Code == "RequestTimeTooSkewed" || e.Code == "RequestExpired" || (e.Code == "InvalidSignatureException" && strings.Contains(e.Message, "Signature expired")) {
 			if d, ok := e.serverDate(); ok && !skewFixed {
 				local := time.Now()
 				if c.cfg.Now != nil {
 					local = c.cfg.Now()
 				}
-				c.skew.Store(int64(d.Sub(local)))
-				skewFixed = true
-				c.log(ctx, slog.LevelDebug, "s3kit: clock skew corrected", slog.Duration("skew", d.Sub(local)))
-				if canReplay {
-					attempts--
-					continue
+				skew := d.Sub(local)
+				if skew.Abs() > MaxClockSkew {
+					e.Err = errors.Join(e.Err, fmt.Errorf("s3client: the server's clock is %v off the local one, over MaxClockSkew (%v); not adopted",
+						skew.Round(time.Second), MaxClockSkew))
+				} else {
+					c.skew.Store(int64(skew))
+					skewFixed = true
+					c.log(ctx, slog.LevelDebug, "s3kit: clock skew corrected", slog.Duration("skew", skew))
+					if canReplay {
+						attempts--
+						continue
+					}
 				}
 			}
 		}
@@ -494,15 +511,22 @@ func (c *Client) attempt(ctx context.Context, r *request, open func() io.Reader,
 		body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
 		resp.Body.Close()
 		if err == nil && len(body) > maxResponseBody {
-			err = fmt.Errorf("s3client: response body over %d bytes", maxResponseBody)
+			err = fmt.Errorf("%w: body over %d bytes", ErrResponseTooLarge, maxResponseBody)
 		}
 		if err != nil {
 			return nil, p, &Error{Op: r.op, Bucket: r.bucket, Key: r.key, StatusCode: resp.StatusCode, Err: err}
 		}
-		// For some operations the status line goes out before the work is
-		// done, and the body says whether it succeeded.
-		if r.errorIn200 && isErrorDocument(body) {
-			return nil, p, newResponseError(r.op, r.bucket, r.key, resp, body)
+		if r.errorIn200 || r.result != "" {
+			// For some operations the status line goes out before the work
+			// is done, and the body says whether it succeeded.
+			switch root := rootElement(body); {
+			case r.errorIn200 && root == "Error":
+				return nil, p, newResponseError(r.op, r.bucket, r.key, resp, body)
+			case r.result != "" && root != r.result:
+				return nil, p, &Error{Op: r.op, Bucket: r.bucket, Key: r.key, StatusCode: resp.StatusCode,
+					RequestID: resp.Header.Get("X-Amz-Request-Id"), HostID: resp.Header.Get("X-Amz-Id-2"),
+					Err: fmt.Errorf("%w: want <%s>", ErrUnexpectedResponse, r.result)}
+			}
 		}
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 		return resp, p, nil
@@ -544,8 +568,9 @@ func compatFailure(e *Error) bool {
 // retryable reports whether another attempt may succeed.
 func (e *Error) retryable() bool {
 	if e.StatusCode == 0 || e.StatusCode < 300 && e.Code == "" {
-		// No answer, or a successful answer whose body broke.
-		return retryableTransport(e.Err)
+		// No answer, a successful answer whose body broke, or one whose
+		// document is not the operation's (a server fault).
+		return retryableTransport(e.Err) || errors.Is(e.Err, ErrUnexpectedResponse)
 	}
 	return retryableStatus(e.StatusCode) || retryableCodes[e.Code]
 }

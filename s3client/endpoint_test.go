@@ -430,8 +430,14 @@ func FuzzResolve(f *testing.F) {
 			return
 		}
 		checkURL(t, u)
-		if bucket != "" && !strings.Contains(u.Host, bucket) && !strings.HasPrefix(u.Path, "/"+bucket) && !strings.Contains(u.Path, "/"+bucket+"/") {
-			t.Errorf("bucket %q is neither in host %q nor path %q", bucket, u.Host, u.Path)
+		// The bucket leads the host, or follows the endpoint's own path
+		// prefix as the first element of the path.
+		inPath := false
+		if rest, ok := strings.CutPrefix(u.Path, r.prefix+"/"+bucket); ok {
+			inPath = rest == "" || rest[0] == '/'
+		}
+		if bucket != "" && !strings.HasPrefix(u.Host, bucket+".") && !inPath {
+			t.Errorf("bucket %q is neither in host %q nor after the prefix %q in path %q", bucket, u.Host, r.prefix, u.Path)
 		}
 		back, err := url.Parse(u.String())
 		if err != nil || back.Host != u.Host || back.EscapedPath() != u.RawPath {

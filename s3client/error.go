@@ -31,6 +31,22 @@ var (
 	// would have been retried, but its body was a stream that cannot be
 	// read again.
 	ErrBodyNotRewindable = errors.New("s3client: request body cannot be rewound for a retry")
+	// ErrPagination is wrapped when a listing would not end: a page that
+	// is truncated but gives no continuation token or marker, or gives one
+	// the listing has already used (a server repeating a token, or cycling
+	// through a few), or one longer than 8 KiB. See Pager.
+	ErrPagination = errors.New("s3client: listing does not progress")
+	// ErrResponseTooLarge is wrapped when a response document is over one
+	// of the bounds the client reads it within: its size (32 MiB), its
+	// nesting depth (32 elements), the entries of one list (10,000) or its
+	// elements in all (524,288).
+	ErrResponseTooLarge = errors.New("s3client: response document over a limit")
+	// ErrUnexpectedResponse is wrapped when a successful answer carries a
+	// document other than the one the operation expects (a
+	// CompleteMultipartUpload answered with neither
+	// <CompleteMultipartUploadResult> nor <Error>). It is a server fault,
+	// retried like a broken answer.
+	ErrUnexpectedResponse = errors.New("s3client: unexpected response document")
 )
 
 // Error is the error of an S3 operation: an answer from the server, or a
@@ -194,7 +210,7 @@ func parseErrorBody(e *Error, body []byte) bool {
 		return false
 	}
 	var eb errorBody
-	if xml.Unmarshal(body, &eb) != nil || eb.Code == "" {
+	if newXMLDecoder(bytes.NewReader(body)).Decode(&eb) != nil || eb.Code == "" {
 		return false
 	}
 	e.Code, e.Message = eb.Code, eb.Message
@@ -252,18 +268,20 @@ func redactQuery(q string) string {
 	return strings.Join(parts, "&")
 }
 
-// isErrorDocument reports whether a 200 body is in fact an <Error> (S3 sends
-// those for CompleteMultipartUpload, CopyObject and UploadPartCopy after the
-// status line has gone out).
-func isErrorDocument(body []byte) bool {
+// rootElement returns the local name of a document's root element, or ""
+// when body holds none. It tells a 200 answer that is in fact an <Error>
+// (S3 sends those for CompleteMultipartUpload, CopyObject and
+// UploadPartCopy after the status line has gone out) and a document that is
+// not the operation's.
+func rootElement(body []byte) string {
 	d := xml.NewDecoder(bytes.NewReader(body))
 	for {
-		tok, err := d.Token()
+		tok, err := d.RawToken()
 		if err != nil {
-			return false
+			return ""
 		}
 		if se, ok := tok.(xml.StartElement); ok {
-			return se.Name.Local == "Error"
+			return se.Name.Local
 		}
 	}
 }

@@ -1,13 +1,18 @@
 package s3client
 
 // Listing: ListObjectsV2 and ListObjectVersions, one page per call, and
-// iterators over every page. Keys are always requested url-encoded (so that
-// keys holding characters XML 1.0 cannot carry survive) and handed to the
-// caller decoded. Multipart upload listings are in multipart.go.
+// iterators over every page; the Pager, whose rule ends every listing (these,
+// the multipart listings in multipart.go and ListBuckets in bucket.go). Keys
+// are always requested url-encoded (so that keys holding characters XML 1.0
+// cannot carry survive) and handed to the caller decoded.
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
+	"fmt"
+	"io"
 	"iter"
 	"net/http"
 	"net/url"
@@ -143,30 +148,22 @@ func (x *xmlListObjectsV2Result) output() (*ListObjectsV2Output, error) {
 	return out, d.err
 }
 
-// errNoProgress is the error of a truncated page that gives no way on; an
-// iterator that followed it would loop for ever.
-var errNoProgress = errors.New("s3client: truncated listing page without a continuation marker")
-
 // AllObjects iterates over every object ListObjectsV2 would list, across
 // pages, fetching each page as the loop reaches it (from
 // in.ContinuationToken or in.StartAfter). Common prefixes are not yielded;
 // use ListObjectsV2 for a directory-style listing. An error is yielded
-// once, last. Breaking out of the loop stops it: no request is left
-// running and no goroutine is started.
+// once, last; a server that would not let the listing end gives one
+// wrapping ErrPagination (see Pager, whose rule every All* iterator
+// follows). Breaking out of the loop stops it: no request is left running
+// and no goroutine is started.
 func (c *Client) AllObjects(ctx context.Context, in *ListObjectsV2Input) iter.Seq2[Object, error] {
-	return paginate(in, "ListObjectsV2", func(p *ListObjectsV2Input) ([]Object, bool, error) {
+	return paginate(in, "ListObjectsV2", func(pg *Pager, p *ListObjectsV2Input) ([]Object, bool, error) {
 		out, err := c.ListObjectsV2(ctx, p)
 		if err != nil {
 			return nil, false, err
 		}
-		if !out.IsTruncated {
-			return out.Contents, false, nil
-		}
-		if out.NextContinuationToken == "" || out.NextContinuationToken == p.ContinuationToken {
-			return out.Contents, false, noProgress("ListObjectsV2", p.Bucket, "")
-		}
-		p.ContinuationToken = out.NextContinuationToken
-		return out.Contents, true, nil
+		more, err := pg.NextObjects(p, out)
+		return out.Contents, more, err
 	})
 }
 
@@ -281,28 +278,23 @@ func (x *xmlListVersionsResult) output() (*ListObjectVersionsOutput, error) {
 // loop reaches it. An error is yielded once, last; breaking out of the loop
 // stops it.
 func (c *Client) AllObjectVersions(ctx context.Context, in *ListObjectVersionsInput) iter.Seq2[ObjectVersion, error] {
-	return paginate(in, "ListObjectVersions", func(p *ListObjectVersionsInput) ([]ObjectVersion, bool, error) {
+	return paginate(in, "ListObjectVersions", func(pg *Pager, p *ListObjectVersionsInput) ([]ObjectVersion, bool, error) {
 		out, err := c.ListObjectVersions(ctx, p)
 		if err != nil {
 			return nil, false, err
 		}
-		if !out.IsTruncated {
-			return out.Versions, false, nil
-		}
-		if out.NextKeyMarker == "" || (out.NextKeyMarker == p.KeyMarker && out.NextVersionIDMarker == p.VersionIDMarker) {
-			return out.Versions, false, noProgress("ListObjectVersions", p.Bucket, "")
-		}
-		p.KeyMarker, p.VersionIDMarker = out.NextKeyMarker, out.NextVersionIDMarker
-		return out.Versions, true, nil
+		more, err := pg.NextObjectVersions(p, out)
+		return out.Versions, more, err
 	})
 }
 
 // paginate runs a listing to its end as an iterator. page fetches the page
-// its input names, moves the input's markers past it, and reports whether
-// another page follows; the items of a page are yielded before its error.
-// Each range over the iterator starts again from in, and breaking out of the
-// loop stops it: no goroutine, nothing fetched ahead.
-func paginate[In, T any](in *In, op string, page func(*In) (items []T, more bool, err error)) iter.Seq2[T, error] {
+// its input names and hands it to the listing's Pager method, which moves
+// the input's markers past it and reports whether another page follows;
+// the items of a page are yielded before its error. Each range over the
+// iterator starts again from in, with a Pager of its own, and breaking out
+// of the loop stops it: no goroutine, nothing fetched ahead.
+func paginate[In, T any](in *In, op string, page func(*Pager, *In) (items []T, more bool, err error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		if in == nil {
@@ -310,8 +302,9 @@ func paginate[In, T any](in *In, op string, page func(*In) (items []T, more bool
 			return
 		}
 		p := *in
+		var pg Pager
 		for {
-			items, more, err := page(&p)
+			items, more, err := page(&pg, &p)
 			for _, it := range items {
 				if !yield(it, nil) {
 					return
@@ -328,8 +321,131 @@ func paginate[In, T any](in *In, op string, page func(*In) (items []T, more bool
 	}
 }
 
-// noProgress is the error of a truncated page whose markers do not move,
-// which would otherwise loop forever.
-func noProgress(op, bucket, key string) error {
-	return &Error{Op: op, Bucket: bucket, Key: key, StatusCode: http.StatusOK, Err: errNoProgress}
+// maxPageToken bounds a continuation token or marker (a marker pair
+// together): S3's tokens are a few hundred bytes, and a key marker is a key
+// of at most 1024 bytes. A longer one is refused as hostile, as a request
+// carrying it would be.
+const maxPageToken = 8 << 10
+
+// Pager keeps a listing from going on for ever. It is the one paging rule
+// of the All* iterators, for callers that page by hand (to see
+// CommonPrefixes, or through an interface of their own): after each page,
+// call the Pager method of the listing with the page's input and output. It
+// reports whether another page follows and, if so, moves the input's
+// continuation token or markers past the page, ready for the next request.
+// It returns an *Error wrapping ErrPagination when the listing would not
+// end: a page that is truncated but gives no token or marker, one longer
+// than 8 KiB, or one the listing has already used (a server that repeats a
+// token, or cycles through a few; the token the listing started from
+// counts). Part number markers must rise, up to MaxPartNumber.
+//
+// A Pager serves one listing, from its first page; the zero value is ready
+// to use. It keeps a 16-byte digest of each token it has seen, not the
+// token. It is not safe for concurrent use.
+type Pager struct {
+	seen map[[16]byte]struct{}
+}
+
+// NextObjects checks a page of ListObjectsV2 and sets in.ContinuationToken
+// for the next one.
+func (p *Pager) NextObjects(in *ListObjectsV2Input, out *ListObjectsV2Output) (bool, error) {
+	const op = "ListObjectsV2"
+	more, err := p.next(op, in.Bucket, "", out.IsTruncated, in.ContinuationToken, "", out.NextContinuationToken, "")
+	if more {
+		in.ContinuationToken = out.NextContinuationToken
+	}
+	return more, err
+}
+
+// NextObjectVersions checks a page of ListObjectVersions and sets
+// in.KeyMarker and in.VersionIDMarker for the next one.
+func (p *Pager) NextObjectVersions(in *ListObjectVersionsInput, out *ListObjectVersionsOutput) (bool, error) {
+	const op = "ListObjectVersions"
+	more, err := p.next(op, in.Bucket, "", out.IsTruncated, in.KeyMarker, in.VersionIDMarker, out.NextKeyMarker, out.NextVersionIDMarker)
+	if more {
+		in.KeyMarker, in.VersionIDMarker = out.NextKeyMarker, out.NextVersionIDMarker
+	}
+	return more, err
+}
+
+// NextMultipartUploads checks a page of ListMultipartUploads and sets
+// in.KeyMarker and in.UploadIDMarker for the next one.
+func (p *Pager) NextMultipartUploads(in *ListMultipartUploadsInput, out *ListMultipartUploadsOutput) (bool, error) {
+	const op = "ListMultipartUploads"
+	more, err := p.next(op, in.Bucket, "", out.IsTruncated, in.KeyMarker, in.UploadIDMarker, out.NextKeyMarker, out.NextUploadIDMarker)
+	if more {
+		in.KeyMarker, in.UploadIDMarker = out.NextKeyMarker, out.NextUploadIDMarker
+	}
+	return more, err
+}
+
+// NextParts checks a page of ListParts and sets in.PartNumberMarker for the
+// next one. Part numbers are ordered, so the marker must rise (and stay a
+// part number), which ends a listing within MaxPartNumber pages.
+func (p *Pager) NextParts(in *ListPartsInput, out *ListPartsOutput) (bool, error) {
+	if !out.IsTruncated {
+		return false, nil
+	}
+	if next := out.NextPartNumberMarker; next <= in.PartNumberMarker || next > MaxPartNumber {
+		return false, paginationError("ListParts", in.Bucket, in.Key,
+			fmt.Sprintf("a truncated page whose NextPartNumberMarker %d is not above %d and at most %d", next, in.PartNumberMarker, MaxPartNumber))
+	}
+	in.PartNumberMarker = out.NextPartNumberMarker
+	return true, nil
+}
+
+// NextBuckets checks a page of ListBuckets and sets in.ContinuationToken
+// for the next one. ListBuckets says it has more by its token alone.
+func (p *Pager) NextBuckets(in *ListBucketsInput, out *ListBucketsOutput) (bool, error) {
+	more, err := p.next("ListBuckets", "", "", out.ContinuationToken != "", in.ContinuationToken, "", out.ContinuationToken, "")
+	if more {
+		in.ContinuationToken = out.ContinuationToken
+	}
+	return more, err
+}
+
+// next applies the rule to a page asked for with the markers (cur, curSub)
+// that answered (next, nextSub); the second of each pair is empty for
+// listings with one token.
+func (p *Pager) next(op, bucket, key string, truncated bool, cur, curSub, next, nextSub string) (bool, error) {
+	if !truncated {
+		return false, nil
+	}
+	switch {
+	case next == "":
+		return false, paginationError(op, bucket, key, "a truncated page without a continuation token or marker")
+	case len(next)+len(nextSub) > maxPageToken:
+		return false, paginationError(op, bucket, key, fmt.Sprintf("a continuation token or marker of %d bytes (at most %d)", len(next)+len(nextSub), maxPageToken))
+	}
+	if p.seen == nil {
+		p.seen = make(map[[16]byte]struct{})
+		if cur != "" {
+			p.seen[markerDigest(cur, curSub)] = struct{}{}
+		}
+	}
+	d := markerDigest(next, nextSub)
+	if _, ok := p.seen[d]; ok {
+		return false, paginationError(op, bucket, key, "a continuation token or marker the listing has already used")
+	}
+	p.seen[d] = struct{}{}
+	return true, nil
+}
+
+// markerDigest identifies a marker pair: the first is length-prefixed, so
+// that no two pairs share their bytes.
+func markerDigest(a, b string) [16]byte {
+	h := sha256.New()
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(len(a)))
+	h.Write(n[:])
+	io.WriteString(h, a)
+	io.WriteString(h, b)
+	var d [16]byte
+	copy(d[:], h.Sum(nil))
+	return d
+}
+
+// paginationError is the error of a listing that would not end.
+func paginationError(op, bucket, key, why string) error {
+	return &Error{Op: op, Bucket: bucket, Key: key, StatusCode: http.StatusOK, Err: fmt.Errorf("%w: %s", ErrPagination, why)}
 }

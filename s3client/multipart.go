@@ -413,12 +413,14 @@ func (in *CompleteMultipartUploadInput) request(op string) *request {
 		h.Set("X-Amz-Mp-Object-Size", itoa(in.MpuObjectSize))
 	}
 	return &request{op: op, method: http.MethodPost, bucket: in.Bucket, key: in.Key,
-		header: h, query: url.Values{"uploadId": {in.UploadID}}, errorIn200: true}
+		header: h, query: url.Values{"uploadId": {in.UploadID}}, errorIn200: true, result: "CompleteMultipartUploadResult"}
 }
 
 // CompleteMultipartUpload assembles the uploaded parts into the object.
 // S3 may fail after answering 200; such answers are errors (and retried
-// when their code is transient).
+// when their code is transient). A 200 whose document is neither
+// <CompleteMultipartUploadResult> nor <Error> is retried too, then an error
+// wrapping ErrUnexpectedResponse: it never counts as a completion.
 func (c *Client) CompleteMultipartUpload(ctx context.Context, in *CompleteMultipartUploadInput) (*CompleteMultipartUploadOutput, error) {
 	const op = "CompleteMultipartUpload"
 	if in == nil {
@@ -568,19 +570,13 @@ func (c *Client) ListParts(ctx context.Context, in *ListPartsInput) (*ListPartsO
 // loop goes; it starts after in.PartNumberMarker. An error is yielded once,
 // last. Breaking out of the loop stops it: no request is left running.
 func (c *Client) AllParts(ctx context.Context, in *ListPartsInput) iter.Seq2[Part, error] {
-	return paginate(in, "ListParts", func(p *ListPartsInput) ([]Part, bool, error) {
+	return paginate(in, "ListParts", func(pg *Pager, p *ListPartsInput) ([]Part, bool, error) {
 		out, err := c.ListParts(ctx, p)
 		if err != nil {
 			return nil, false, err
 		}
-		if !out.IsTruncated {
-			return out.Parts, false, nil
-		}
-		if out.NextPartNumberMarker <= p.PartNumberMarker {
-			return out.Parts, false, noProgress("ListParts", p.Bucket, p.Key)
-		}
-		p.PartNumberMarker = out.NextPartNumberMarker
-		return out.Parts, true, nil
+		more, err := pg.NextParts(p, out)
+		return out.Parts, more, err
 	})
 }
 
@@ -661,18 +657,12 @@ func (c *Client) ListMultipartUploads(ctx context.Context, in *ListMultipartUplo
 // ListMultipartUploads would list, fetching pages as the loop goes. An
 // error is yielded once, last; breaking out of the loop stops it.
 func (c *Client) AllMultipartUploads(ctx context.Context, in *ListMultipartUploadsInput) iter.Seq2[MultipartUpload, error] {
-	return paginate(in, "ListMultipartUploads", func(p *ListMultipartUploadsInput) ([]MultipartUpload, bool, error) {
+	return paginate(in, "ListMultipartUploads", func(pg *Pager, p *ListMultipartUploadsInput) ([]MultipartUpload, bool, error) {
 		out, err := c.ListMultipartUploads(ctx, p)
 		if err != nil {
 			return nil, false, err
 		}
-		if !out.IsTruncated {
-			return out.Uploads, false, nil
-		}
-		if out.NextKeyMarker == "" || (out.NextKeyMarker == p.KeyMarker && out.NextUploadIDMarker == p.UploadIDMarker) {
-			return out.Uploads, false, noProgress("ListMultipartUploads", p.Bucket, "")
-		}
-		p.KeyMarker, p.UploadIDMarker = out.NextKeyMarker, out.NextUploadIDMarker
-		return out.Uploads, true, nil
+		more, err := pg.NextMultipartUploads(p, out)
+		return out.Uploads, more, err
 	})
 }

@@ -12,8 +12,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -255,41 +257,81 @@ func (c *Client) PresignPost(ctx context.Context, p *presignpost.Policy) (*presi
 	return s, nil
 }
 
-// String describes the request with its bearer secrets hidden: the URL's
-// signature and session token, and the values of signed SSE-C headers.
-// Use the URL field itself to hand the URL out.
-func (p *PresignedRequest) String() string {
-	u := p.URL
-	if pu, err := url.Parse(p.URL); err == nil {
-		q := pu.Query()
-		for _, name := range []string{"X-Amz-Signature", "X-Amz-Security-Token"} {
-			if q.Has(name) {
-				q.Set(name, "REDACTED")
-			}
+// presignSecrets are the query parameters and headers of a presigned
+// request whose values are bearer secrets: whoever holds one can use the
+// URL (the signature, the session token) or read the object (an SSE-C
+// key).
+var presignSecrets = [...]string{
+	"X-Amz-Signature",
+	"X-Amz-Security-Token",
+	"X-Amz-Server-Side-Encryption-Customer-Key",
+	"X-Amz-Copy-Source-Server-Side-Encryption-Customer-Key",
+	"Authorization",
+}
+
+func isPresignSecret(name string) bool {
+	for _, s := range presignSecrets {
+		if strings.EqualFold(name, s) {
+			return true
 		}
-		pu.RawQuery = q.Encode()
-		u = pu.String()
-	} else {
-		u = "<unparsable URL>"
 	}
-	var names []string
+	return false
+}
+
+// String describes the request with its bearer secrets hidden: the URL's
+// signature and session token, and the values of SSE-C key headers or
+// parameters. Use the URL field itself to hand the URL out.
+//
+// The formatting methods have value receivers, so that a PresignedRequest
+// prints redacted by value, by pointer and inside another struct.
+func (p PresignedRequest) String() string {
+	var b strings.Builder
+	b.WriteString("s3client.PresignedRequest{")
+	b.WriteString(p.Method)
+	b.WriteByte(' ')
+	b.WriteString(redactedURL(p.URL))
+	b.WriteString(" Header:")
+	names := make([]string, 0, len(p.Header))
 	for k := range p.Header {
 		names = append(names, k)
 	}
-	sortStrings(names)
-	h := ""
+	slices.Sort(names)
 	for _, k := range names {
 		v := strings.Join(p.Header[k], ",")
-		if strings.Contains(strings.ToLower(k), "customer-key") && !strings.HasSuffix(strings.ToLower(k), "-md5") {
+		if isPresignSecret(k) {
 			v = "<redacted>"
 		}
-		h += " " + k + ": " + v + ";"
+		b.WriteString(" " + k + ": " + v + ";")
 	}
-	return "s3client.PresignedRequest{" + p.Method + " " + u + " Header:" + h + " Expires: " + p.Expires.UTC().Format(time.RFC3339) + "}"
+	b.WriteString(" Expires: " + p.Expires.UTC().Format(time.RFC3339) + "}")
+	return b.String()
+}
+
+// redactedURL returns u with the values of secret query parameters
+// replaced, a password in it hidden and the fragment dropped.
+func redactedURL(u string) string {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return "<unparsable URL>"
+	}
+	q := pu.Query() // parameters that do not parse are left out
+	for name := range q {
+		if isPresignSecret(name) {
+			q[name] = []string{"REDACTED"}
+		}
+	}
+	pu.RawQuery, pu.Fragment, pu.RawFragment = q.Encode(), "", ""
+	return pu.Redacted()
 }
 
 // GoString is used by %#v; it says what String says.
-func (p *PresignedRequest) GoString() string { return p.String() }
+func (p PresignedRequest) GoString() string { return p.String() }
 
-// Format makes every verb print String.
-func (p *PresignedRequest) Format(f fmt.State, verb rune) { f.Write([]byte(p.String())) }
+// Format makes every verb print String (%q quotes it).
+func (p PresignedRequest) Format(f fmt.State, verb rune) {
+	if verb == 'q' {
+		fmt.Fprintf(f, "%q", p.String())
+		return
+	}
+	io.WriteString(f, p.String())
+}

@@ -10,14 +10,27 @@ import (
 	"time"
 )
 
+// DefaultMaxConnsPerHost is the most connections DefaultTransport opens to
+// one host at once.
+const DefaultMaxConnsPerHost = 128
+
 // DefaultTransport returns a new *http.Transport tuned for S3, which the
 // caller may adjust before use (LoadConfig sets TLSClientConfig.RootCAs
 // for AWS_CA_BUNDLE). It differs from http.DefaultTransport in:
 //
-//   - MaxIdleConnsPerHost 128 (Go's default is 2): a transfer runs many
-//     requests to one host at once, and with 2 idle slots every burst
-//     closes and re-dials (TCP and TLS handshakes) most of its
-//     connections. MaxIdleConns 256 bounds the pool across hosts
+//   - MaxConnsPerHost DefaultMaxConnsPerHost (Go's default is no limit):
+//     requests beyond it wait, in order, for a connection to one host to
+//     come free (or for their context to end) instead of each opening its
+//     own, so that ten thousand concurrent calls to a slow server hold 128
+//     connections and 16 MiB of buffers, not ten thousand and 1.2 GiB.
+//     The transfer and multipart packages run far fewer requests at once.
+//     A response body holds its connection until it is read to the end or
+//     closed. To change the bound, set MaxConnsPerHost on the result and
+//     pass it as Config.HTTPClient's Transport.
+//   - MaxIdleConnsPerHost 128 (Go's default is 2), as many as may be open:
+//     a transfer runs many requests to one host at once, and with 2 idle
+//     slots every burst closes and re-dials (TCP and TLS handshakes) most
+//     of its connections. MaxIdleConns 256 bounds the pool across hosts
 //     (virtual-hosted style makes every bucket its own host).
 //   - Read and write buffers of 64 KiB instead of 4 KiB, so that bodies
 //     read or written in small pieces (XML decoding, aws-chunked framing,
@@ -59,7 +72,8 @@ func DefaultTransport() *http.Transport {
 		ExpectContinueTimeout: 1 * time.Second,
 		IdleConnTimeout:       90 * time.Second,
 		MaxIdleConns:          256,
-		MaxIdleConnsPerHost:   128,
+		MaxIdleConnsPerHost:   DefaultMaxConnsPerHost,
+		MaxConnsPerHost:       DefaultMaxConnsPerHost,
 		ReadBufferSize:        64 << 10,
 		WriteBufferSize:       64 << 10,
 		DisableCompression:    true,

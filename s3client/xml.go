@@ -288,11 +288,67 @@ type xmlListMultipartUploadsResult struct {
 // bytes, url-encoded, with their metadata, is well under it.
 const maxListBody = 64 << 20
 
+// Bounds on the shape of a response document, which its size alone does not
+// bound: 32 MiB of opening tags would otherwise nest a million elements
+// deep, and 32 MiB of empty <Contents/> would decode into a million
+// objects. S3's documents nest four elements deep at most
+// (ListVersionsResult > Version > Owner > ID), and its longest
+// list is a page of ListBuckets (10,000 buckets; listings of keys, versions,
+// uploads and parts stop at 1000 a page).
+const (
+	maxXMLDepth    = 32      // elements open at once
+	maxXMLEntries  = 10_000  // children of one element
+	maxXMLElements = 1 << 19 // elements in one document: 10,000 entries of about 50
+)
+
+// newXMLDecoder returns a decoder of r that refuses, with an error wrapping
+// ErrResponseTooLarge, a document over maxXMLDepth, maxXMLEntries or
+// maxXMLElements. Every response document the client reads goes through it.
+func newXMLDecoder(r io.Reader) *xml.Decoder {
+	return xml.NewTokenDecoder(&boundedTokens{d: xml.NewDecoder(r)})
+}
+
+// boundedTokens passes on the raw tokens of d (the outer decoder resolves
+// namespaces and checks that elements match), counting elements as they
+// open. children holds, for each open element, how many it has so far.
+type boundedTokens struct {
+	d        *xml.Decoder
+	children []int
+	elements int
+}
+
+func (b *boundedTokens) Token() (xml.Token, error) {
+	tok, err := b.d.RawToken()
+	switch tok.(type) {
+	case xml.StartElement:
+		n := len(b.children)
+		switch {
+		case n >= maxXMLDepth:
+			return nil, fmt.Errorf("%w: elements nested more than %d deep", ErrResponseTooLarge, maxXMLDepth)
+		case n > 0 && b.children[n-1] >= maxXMLEntries:
+			return nil, fmt.Errorf("%w: an element with more than %d entries", ErrResponseTooLarge, maxXMLEntries)
+		case b.elements >= maxXMLElements:
+			return nil, fmt.Errorf("%w: more than %d elements", ErrResponseTooLarge, maxXMLElements)
+		}
+		if n > 0 {
+			b.children[n-1]++
+		}
+		b.elements++
+		b.children = append(b.children, 0)
+	case xml.EndElement:
+		if n := len(b.children); n > 0 {
+			b.children = b.children[:n-1]
+		}
+	}
+	return tok, err
+}
+
 // decodeXML decodes a response document into v and closes the body. A
-// malformed document is an *Error carrying the status and request ID.
+// malformed document, or one over the bounds of newXMLDecoder, is an *Error
+// carrying the status and request ID.
 func decodeXML(op, bucket, key string, resp *http.Response, v any) error {
 	defer drain(resp.Body)
-	err := xml.NewDecoder(io.LimitReader(resp.Body, maxListBody)).Decode(v)
+	err := newXMLDecoder(io.LimitReader(resp.Body, maxListBody)).Decode(v)
 	if err != nil {
 		return &Error{Op: op, Bucket: bucket, Key: key, StatusCode: resp.StatusCode,
 			RequestID: resp.Header.Get("X-Amz-Request-Id"), HostID: resp.Header.Get("X-Amz-Id-2"),

@@ -188,7 +188,7 @@ func FuzzErrorIn200(f *testing.F) {
 	f.Add(`<CompleteMultipartUploadResult><ETag>"x"</ETag></CompleteMultipartUploadResult>`)
 	f.Add(`<Error><Code></Code></Error>`)
 	f.Fuzz(func(t *testing.T, doc string) {
-		isErr := isErrorDocument([]byte(doc))
+		isErr := rootElement([]byte(doc)) == "Error"
 		var e Error
 		if parseErrorBody(&e, []byte(doc)) && e.Code == "" {
 			t.Errorf("%q parsed as an error without a code", doc)

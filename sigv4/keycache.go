@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"hash"
+	"hash/maphash"
 	"sync"
 	"time"
 )
@@ -15,8 +16,11 @@ const keyCacheSize = 8
 
 // keyCache holds derived signing keys, so that a signature costs two HMACs
 // (string to sign, and nothing else) instead of six. Unlike aws-sdk-go-v2's
-// cache it is keyed by the secret itself, not just the access key ID, so a
-// rotated secret under the same ID never signs with a stale key.
+// cache it is keyed by the secret, not just the access key ID, so a
+// rotated secret under the same ID never signs with a stale key. It keeps a
+// 128-bit hash of the secret under seeds chosen at random for this process
+// (hash/maphash: no allocation), never the secret: a Signer printed with a
+// wrong verb (fmt then shows what its pointers lead to) shows no secret.
 type keyCache struct {
 	mu      sync.Mutex
 	entries [keyCacheSize]*keyEntry
@@ -24,24 +28,35 @@ type keyCache struct {
 }
 
 type keyEntry struct {
-	secret, region, service string
-	year, day               int
-	month                   time.Month
+	secret          secretSum
+	region, service string
+	year, day       int
+	month           time.Month
 	// macs holds *keyedMAC: HMAC-SHA256 states keyed with the signing key.
 	// Reset returns one to its keyed state, so a signature allocates nothing.
 	macs sync.Pool
 }
 
-func (e *keyEntry) matches(secret string, y int, m time.Month, d int, region, service string) bool {
+func (e *keyEntry) matches(secret secretSum, y int, m time.Month, d int, region, service string) bool {
 	return e.year == y && e.month == m && e.day == d && e.region == region && e.service == service && e.secret == secret
+}
+
+// secretSum identifies a secret without holding it.
+type secretSum [2]uint64
+
+var secretSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+
+func sumSecret(secret string) secretSum {
+	return secretSum{maphash.String(secretSeeds[0], secret), maphash.String(secretSeeds[1], secret)}
 }
 
 // entry returns the cached entry for the inputs, deriving it if needed.
 func (c *keyCache) entry(secret string, t time.Time, region, service string) *keyEntry {
 	y, m, d := t.Date()
+	sum := sumSecret(secret)
 	c.mu.Lock()
 	for _, e := range c.entries {
-		if e != nil && e.matches(secret, y, m, d, region, service) {
+		if e != nil && e.matches(sum, y, m, d, region, service) {
 			c.mu.Unlock()
 			return e
 		}
@@ -49,13 +64,13 @@ func (c *keyCache) entry(secret string, t time.Time, region, service string) *ke
 	c.mu.Unlock()
 
 	key := deriveKey(secret, t, region, service)
-	e := &keyEntry{secret: secret, region: region, service: service, year: y, month: m, day: d}
+	e := &keyEntry{secret: sum, region: region, service: service, year: y, month: m, day: d}
 	e.macs.New = func() any { return &keyedMAC{mac: hmac.New(sha256.New, key[:])} }
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, old := range c.entries { // another goroutine may have won the race
-		if old != nil && old.matches(secret, y, m, d, region, service) {
+		if old != nil && old.matches(sum, y, m, d, region, service) {
 			return old
 		}
 	}
