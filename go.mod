@@ -1,6 +1,6 @@
 module github.com/s3kit/s3kit
 
-go 1.24
+go 1.25
 
 require github.com/johannesboyne/gofakes3 v1.2.0
 

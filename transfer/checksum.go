@@ -3,9 +3,10 @@ package transfer
 // Verifying a download against the checksum S3 holds for the object. The
 // ranges of a parallel download arrive out of order; a CRC is linear, so
 // each range's CRC is computed as its bytes arrive and the object's CRC is
-// combined from them at the end (zlib's crc32_combine, for 32 and 64-bit
-// reflected CRCs). SHA digests cannot be combined: they are computed where
-// the bytes are in order, or by reading the finished file back.
+// combined from them in order as they finish (zlib's crc32_combine, for 32
+// and 64-bit reflected CRCs). SHA digests cannot be combined: they are
+// computed where the bytes are in order, or by reading the finished file
+// back.
 
 import (
 	"encoding/base64"
@@ -13,6 +14,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"sync"
 
 	"github.com/s3kit/s3kit/s3client"
 )
@@ -118,8 +120,9 @@ func sumOf(h hash.Hash) uint64 {
 	return 0
 }
 
-// combine returns the object's CRC from its ranges' CRCs and lengths.
-func (w want) combine(crcs []uint64, lens []int64) uint64 {
+// join returns the CRC of A followed by B, given the CRC of A, the CRC
+// of B and the length of B.
+func (w want) join(crcA, crcB uint64, lenB int64) uint64 {
 	width, poly := 32, uint64(polyCRC32)
 	switch w.alg {
 	case s3client.ChecksumCRC32C:
@@ -127,14 +130,82 @@ func (w want) combine(crcs []uint64, lens []int64) uint64 {
 	case s3client.ChecksumCRC64NVME:
 		width, poly = 64, polyCRC64NVME
 	}
-	if len(crcs) == 0 {
-		return sumOf(w.newHash()) // of nothing
-	}
-	total := crcs[0]
-	for i := 1; i < len(crcs); i++ {
-		total = crcCombine(width, poly, total, crcs[i], lens[i])
+	return crcCombine(width, poly, crcA, crcB, lenB)
+}
+
+// combine returns the object's CRC from its ranges' CRCs and lengths.
+func (w want) combine(crcs []uint64, lens []int64) uint64 {
+	total := sumOf(w.newHash()) // of nothing
+	for i := range crcs {
+		total = w.join(total, crcs[i], lens[i])
 	}
 	return total
+}
+
+// crcJoin combines the CRCs of a download's ranges as they finish, in
+// any order: it holds the CRC of ranges 0 to next-1, and the CRCs of the
+// ranges that finished beyond a missing one until it arrives. Its memory
+// grows with the ranges fetched out of order, never with the object's
+// size as HeadObject states it (a slice per range was a fatal allocation
+// for a server that claims an exabyte). Safe for concurrent use.
+type crcJoin struct {
+	w want
+
+	mu      sync.Mutex
+	off     bool // a range came from elsewhere (resume): no whole CRC
+	next    int
+	total   uint64
+	pending map[int]rangeCRC
+}
+
+type rangeCRC struct {
+	crc uint64
+	n   int64
+}
+
+func newCRCJoin(w want) *crcJoin {
+	return &crcJoin{w: w, total: sumOf(w.newHash())}
+}
+
+// add records the CRC of range i, n bytes long.
+func (c *crcJoin) add(i int, crc uint64, n int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.off {
+		return
+	}
+	if i != c.next {
+		if c.pending == nil {
+			c.pending = make(map[int]rangeCRC)
+		}
+		c.pending[i] = rangeCRC{crc, n}
+		return
+	}
+	c.total = c.w.join(c.total, crc, n)
+	c.next++
+	for {
+		r, ok := c.pending[c.next]
+		if !ok {
+			return
+		}
+		delete(c.pending, c.next)
+		c.total = c.w.join(c.total, r.crc, r.n)
+		c.next++
+	}
+}
+
+// stop gives up on the whole CRC: some range will never be added.
+func (c *crcJoin) stop() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.off, c.pending = true, nil
+}
+
+// sum returns the CRC of ranges 0 to n-1, if all of them were added.
+func (c *crcJoin) sum(n int) (uint64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.total, !c.off && c.next == n
 }
 
 // encodeCRC returns a CRC value in S3's form: big-endian bytes, base64.

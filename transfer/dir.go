@@ -2,7 +2,10 @@ package transfer
 
 // Directory transfers, beyond boto3: UploadDirectory and DownloadDirectory
 // move a tree of files, MaxConcurrency files at a time, report each file's
-// outcome, and never let a key write outside the target directory.
+// outcome, and never let a key write outside the target directory: its
+// name is checked, and then every directory on the way to the file is
+// opened relative to its parent (os.Root), so that one replaced by a link
+// between the check and the write cannot carry the file elsewhere.
 
 import (
 	"context"
@@ -19,7 +22,7 @@ import (
 
 // FileResult is the outcome of one file of a directory transfer.
 type FileResult struct {
-	Path   string  // the local file
+	Path   string  // the local file; empty for a key DownloadDirectory refused
 	Key    string  // the object
 	Result *Result // nil on failure
 	Err    error   // nil on success
@@ -108,10 +111,14 @@ func (m *Manager) UploadDirectory(ctx context.Context, dir, bucket, prefix strin
 // Directories are created as needed; keys ending in "/" (folder markers)
 // are skipped. A key that would land outside dir — with a ".." element,
 // an absolute path, a volume name — or that goes through a symbolic link
-// in dir is refused with ErrUnsafeKey, in its FileResult. A Filter chooses
-// objects by their key less the prefix; DownloadArgs (but VersionID) and
-// progress options apply to every file. Each file is written as
-// DownloadFile writes it.
+// in dir, and a key the listing returns that is not under prefix, are
+// refused with ErrUnsafeKey, in their FileResult, whose Path is then
+// empty. A Filter chooses objects by their key less the prefix;
+// DownloadArgs (but VersionID) and progress options apply to every file.
+// Each file is written as DownloadFile writes it, in its directory opened
+// from dir one element at a time: a directory of the tree swapped for a
+// symbolic link during the transfer is refused, or written through its
+// open handle, never followed out of dir.
 //
 // Files are downloaded MaxConcurrency at a time; failures are reported as
 // in UploadDirectory.
@@ -126,38 +133,68 @@ func (m *Manager) DownloadDirectory(ctx context.Context, bucket, prefix, dir str
 	}
 	var jobs []FileResult
 	in := &s3client.ListObjectsV2Input{Bucket: bucket, Prefix: prefix, Common: o.download.common()}
+	var pager s3client.Pager // ends a listing whose server repeats its tokens
 	for {
 		out, err := m.api.ListObjectsV2(ctx, in)
 		if err != nil {
 			return nil, newError(op, bucket, prefix, dir, err)
 		}
 		for _, obj := range out.Contents {
-			rel := strings.TrimPrefix(obj.Key, prefix)
+			rel, ok := strings.CutPrefix(obj.Key, prefix)
+			if !ok {
+				// A server's mistake or a lie: refused, and reported.
+				jobs = append(jobs, FileResult{Key: obj.Key})
+				continue
+			}
 			if rel == "" || strings.HasSuffix(rel, "/") {
 				continue
 			}
 			if o.filter != nil && !o.filter(rel) {
 				continue
 			}
-			jobs = append(jobs, FileResult{Key: obj.Key, Path: rel})
+			jobs = append(jobs, FileResult{Key: obj.Key})
 		}
-		if !out.IsTruncated || out.NextContinuationToken == "" {
+		more, err := pager.NextObjects(in, out)
+		if err != nil {
+			return nil, newError(op, bucket, prefix, dir, err)
+		}
+		if !more {
 			break
 		}
-		in.ContinuationToken = out.NextContinuationToken
+	}
+	var root *os.Root
+	if len(jobs) > 0 {
+		if err := os.MkdirAll(dir, 0o777); err != nil {
+			return nil, newError(op, bucket, prefix, dir, err)
+		}
+		if root, err = os.OpenRoot(dir); err != nil {
+			return nil, newError(op, bucket, prefix, dir, err)
+		}
+		defer root.Close()
 	}
 	mu := new(sync.Mutex)
 	return m.runFiles(ctx, op, jobs, func(ctx context.Context, f *FileResult) (*Result, error) {
-		target, err := safeJoin(dir, f.Path)
+		// A refused key's error names no file: the name it maps to is
+		// outside dir, or leads there.
+		rel, ok := strings.CutPrefix(f.Key, prefix)
+		if !ok {
+			return nil, newError("DownloadFile", bucket, f.Key, "", fmt.Errorf("%w: %q is not under the prefix %q", ErrUnsafeKey, f.Key, prefix))
+		}
+		target, err := safeJoin(dir, rel)
+		if err != nil {
+			return nil, newError("DownloadFile", bucket, f.Key, "", err)
+		}
+		parent, name, err := openParent(root, rel)
+		if errors.Is(err, ErrUnsafeKey) {
+			return nil, newError("DownloadFile", bucket, f.Key, "", err)
+		}
 		f.Path = target
 		if err != nil {
 			return nil, newError("DownloadFile", bucket, f.Key, target, err)
 		}
-		if err := os.MkdirAll(filepath.Dir(target), 0o777); err != nil {
-			return nil, newError("DownloadFile", bucket, f.Key, target, err)
-		}
+		defer parent.Close()
 		rep := newReporter(o, mu, "Download", bucket, f.Key, target)
-		res, err := m.downloadFile(ctx, o.download, rep, bucket, f.Key, target)
+		res, err := m.downloadInto(ctx, o.download, rep, bucket, f.Key, parent, name, target)
 		rep.finish(err)
 		if err != nil {
 			return nil, newError("DownloadFile", bucket, f.Key, target, err)
@@ -168,7 +205,8 @@ func (m *Manager) DownloadDirectory(ctx context.Context, bucket, prefix, dir str
 
 // safeJoin returns the file of dir a slash-separated relative name maps
 // to, refusing names that leave dir lexically ("../x", "/x", "C:x") or
-// through a symbolic link already in dir.
+// through a symbolic link already in dir (the early check, by path;
+// openParent holds each directory open against what changes later).
 func safeJoin(dir, rel string) (string, error) {
 	local := filepath.FromSlash(rel)
 	unsafe := !filepath.IsLocal(local)
@@ -180,7 +218,7 @@ func safeJoin(dir, rel string) (string, error) {
 		}
 	}
 	if unsafe {
-		return filepath.Join(dir, local), fmt.Errorf("%w: %q", ErrUnsafeKey, rel)
+		return "", fmt.Errorf("%w: %q", ErrUnsafeKey, rel)
 	}
 	target := filepath.Join(dir, local)
 	// Every directory between dir and the file must be a real directory
@@ -197,16 +235,69 @@ func safeJoin(dir, rel string) (string, error) {
 			break
 		}
 		if err != nil {
-			return target, err
+			return "", err
 		}
 		if fi.Mode()&fs.ModeSymlink != 0 {
-			return target, fmt.Errorf("%w: %q goes through the symbolic link %s", ErrUnsafeKey, rel, cur)
+			return "", fmt.Errorf("%w: %q goes through the symbolic link %s", ErrUnsafeKey, rel, cur)
 		}
 	}
 	if fi, err := os.Lstat(target); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		return target, fmt.Errorf("%w: %q is the symbolic link %s", ErrUnsafeKey, rel, target)
+		return "", fmt.Errorf("%w: %q is the symbolic link %s", ErrUnsafeKey, rel, target)
 	}
 	return target, nil
+}
+
+// openParent opens, within root, the directory of the file a relative
+// name that safeJoin accepted maps to, creating directories as needed,
+// and returns it (for the caller to close) with the file's name in it.
+// Each directory is opened relative to its parent: one that is a
+// symbolic link is refused, and one swapped for a link between that
+// check and the open is caught by comparing the two (os.SameFile); even
+// then, os.Root keeps the open inside root. The file itself may not be a
+// link either.
+func openParent(root *os.Root, rel string) (*os.Root, string, error) {
+	elems := strings.Split(filepath.Clean(filepath.FromSlash(rel)), string(filepath.Separator))
+	name := elems[len(elems)-1]
+	cur, err := root.OpenRoot(".")
+	if err != nil {
+		return nil, "", err
+	}
+	for _, el := range elems[:len(elems)-1] {
+		next, err := openSubdir(cur, el, rel)
+		cur.Close()
+		if err != nil {
+			return nil, "", err
+		}
+		cur = next
+	}
+	if fi, err := cur.Lstat(name); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		cur.Close()
+		return nil, "", fmt.Errorf("%w: %q is a symbolic link", ErrUnsafeKey, rel)
+	}
+	return cur, name, nil
+}
+
+// openSubdir opens the directory el of dir, creating it if need be.
+func openSubdir(dir *os.Root, el, rel string) (*os.Root, error) {
+	if err := dir.Mkdir(el, 0o777); err != nil && !errors.Is(err, fs.ErrExist) {
+		return nil, err
+	}
+	before, err := dir.Lstat(el)
+	if err != nil {
+		return nil, err
+	}
+	if before.Mode()&fs.ModeSymlink != 0 {
+		return nil, fmt.Errorf("%w: %q goes through a symbolic link", ErrUnsafeKey, rel)
+	}
+	sub, err := dir.OpenRoot(el)
+	if err != nil {
+		return nil, err
+	}
+	if after, err := sub.Stat("."); err != nil || !os.SameFile(before, after) {
+		sub.Close()
+		return nil, fmt.Errorf("%w: %q: a directory on its way was replaced", ErrUnsafeKey, rel)
+	}
+	return sub, nil
 }
 
 // runFiles runs one transfer per job, MaxConcurrency at a time, and

@@ -9,7 +9,10 @@ package transfer
 // HeadObject, then reads ranges of MultipartChunkSize bytes, each with
 // If-Match on that ETag: an object replaced midway fails the download with
 // ErrObjectChanged instead of mixing two versions. A range whose body
-// breaks off is asked for again from the byte it reached.
+// breaks off is asked for again from the byte it reached. The size is the
+// server's word: nothing is sized by it before it is checked against S3's
+// largest object, and the state kept per range grows with the ranges
+// fetched, not with the size.
 
 import (
 	"context"
@@ -18,6 +21,7 @@ import (
 	"hash"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -27,6 +31,9 @@ import (
 	"github.com/s3kit/s3kit/internal/group"
 	"github.com/s3kit/s3kit/s3client"
 )
+
+// maxObjectSize is the largest object S3 stores, 5 TiB.
+const maxObjectSize int64 = 5 << 40
 
 // Download writes the object bucket/key to w, in order (boto3's
 // download_fileobj), and returns its size, ETag and version. DownloadArgs
@@ -100,6 +107,12 @@ func (m *Manager) download(ctx context.Context, op, bucket, key string, w io.Wri
 // Config.Resume keeps it for the next call. The new file's permissions
 // are 0666 less the umask, as os.Create's. A filename that is a directory,
 // or in a directory that does not exist, fails before any request.
+//
+// The directory is opened once, as an os.Root: the temporary file is
+// created in it (with O_EXCL, under a random name), reopened by a resumed
+// download only if it is still a regular file and not a symbolic link,
+// and renamed within it. A directory renamed or replaced by a link
+// meanwhile does not carry the file elsewhere.
 func (m *Manager) DownloadFile(ctx context.Context, bucket, key, filename string, opts ...Option) (*Result, error) {
 	const op = "DownloadFile"
 	o, err := parseOptions(op, takesDownload|takesProgress, opts)
@@ -115,36 +128,57 @@ func (m *Manager) DownloadFile(ctx context.Context, bucket, key, filename string
 	return res, nil
 }
 
-func (m *Manager) downloadFile(ctx context.Context, args *DownloadArgs, rep *reporter, bucket, key, filename string) (res *Result, err error) {
+// downloadFile opens the directory of filename and downloads into it.
+func (m *Manager) downloadFile(ctx context.Context, args *DownloadArgs, rep *reporter, bucket, key, filename string) (*Result, error) {
 	if filename == "" {
 		return nil, fmt.Errorf("%w: empty file name", s3client.ErrInvalidInput)
 	}
+	dir, name := filepath.Split(filename)
+	if name == "" {
+		return nil, fmt.Errorf("transfer: %s names a directory", filename)
+	}
+	if dir == "" {
+		dir = "."
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	return m.downloadInto(ctx, args, rep, bucket, key, root, name, filename)
+}
+
+// downloadInto downloads bucket/key to the file name (one path element)
+// of dir, through a temporary file beside it. filename is the target as
+// the caller knows it: for errors and to identify the resume journal.
+func (m *Manager) downloadInto(ctx context.Context, args *DownloadArgs, rep *reporter, bucket, key string, dir *os.Root, name, filename string) (res *Result, err error) {
 	d, err := m.newDownload(args, rep, bucket, key)
 	if err != nil {
 		return nil, err
 	}
 	// A target that can never be written fails before the first request:
 	// the rename would refuse a directory only after the whole object had
-	// been read, and a missing directory is found by creating the
-	// temporary file, which is therefore made first. (Lstat, as rename
-	// replaces a symbolic link rather than follow it.)
-	if fi, err := os.Lstat(filename); err == nil && fi.IsDir() {
+	// been read. (Lstat, as rename replaces a symbolic link rather than
+	// follow it.)
+	if fi, err := dir.Lstat(name); err == nil && fi.IsDir() {
 		return nil, fmt.Errorf("transfer: %s is a directory", filename)
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
 	}
 	var f *os.File
+	var temp string // the temporary file, in dir
 	var r *resumeFile
 	if m.cfg.Resume {
-		r, err = m.openResumeFile(d, filename)
+		r, err = m.openResumeFile(d, dir, name, filename)
 		if err == nil {
-			f = r.f
+			f, temp = r.f, r.temp
 		}
 	} else {
-		f, err = createTemp(filename)
+		f, temp, err = createTemp(dir, name)
 	}
 	if err != nil {
 		return nil, err
 	}
-	temp := f.Name()
 	var j *downloadJournal
 	defer func() {
 		if err == nil {
@@ -155,14 +189,14 @@ func (m *Manager) downloadFile(ctx context.Context, args *DownloadArgs, rep *rep
 		case j != nil:
 			// Keep the temporary file and say which ranges it holds.
 			if jerr := j.save(); jerr != nil {
-				os.Remove(temp)
+				dir.Remove(temp)
 				removeJournal(j.path)
 			}
 		case r != nil && r.reused:
 			// Failed before the object was known: the journal on disk
 			// still describes the temporary file.
 		default:
-			os.Remove(temp)
+			dir.Remove(temp)
 		}
 	}()
 	if err = d.head(ctx); err != nil {
@@ -187,7 +221,7 @@ func (m *Manager) downloadFile(ctx context.Context, args *DownloadArgs, rep *rep
 	if err = f.Close(); err != nil {
 		return nil, err
 	}
-	if err = os.Rename(temp, filename); err != nil {
+	if err = renameIn(dir, temp, name); err != nil {
 		return nil, err
 	}
 	if j != nil {
@@ -196,19 +230,53 @@ func (m *Manager) downloadFile(ctx context.Context, args *DownloadArgs, rep *rep
 	return res, nil
 }
 
-// createTemp creates an empty temporary file beside target, with the
-// permissions os.Create would give target.
-func createTemp(target string) (*os.File, error) {
-	dir, base := filepath.Split(target)
+// tempPrefix and tempSuffix frame the random part of the name of the
+// temporary file of a download to name.
+func tempPrefix(name string) string { return "." + name + ".s3kit-" }
+
+const tempSuffix = ".part"
+
+// createTemp creates an empty temporary file beside name in dir, with the
+// permissions os.Create would give name, and returns it and its name.
+// O_EXCL never follows a symbolic link: a link planted under the name
+// fails the creation instead of redirecting it.
+func createTemp(dir *os.Root, name string) (*os.File, string, error) {
 	for range 10 {
-		name := filepath.Join(dir, "."+base+".s3kit-"+randomSuffix()+".part")
-		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		temp := tempPrefix(name) + randomSuffix() + tempSuffix
+		f, err := dir.OpenFile(temp, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
 		if errors.Is(err, fs.ErrExist) {
 			continue
 		}
-		return f, err
+		return f, temp, err
 	}
-	return nil, fmt.Errorf("transfer: no free temporary file name beside %s", target)
+	return nil, "", fmt.Errorf("transfer: no free temporary file name beside %s", name)
+}
+
+// reopenTemp opens for writing the temporary file temp of an earlier
+// download to name in dir, if it is still one: a regular file, not a
+// symbolic link, under a name createTemp could have given. Lstat and open
+// are two steps, so the file opened must also be the one Lstat saw: a
+// name swapped for a link in between is caught by os.SameFile, and the
+// file is closed unwritten. (dir keeps any link followed by the open
+// inside the directory.)
+func reopenTemp(dir *os.Root, temp, name string) *os.File {
+	rnd, ok := strings.CutPrefix(temp, tempPrefix(name))
+	if !ok || !strings.HasSuffix(rnd, tempSuffix) {
+		return nil
+	}
+	before, err := dir.Lstat(temp)
+	if err != nil || !before.Mode().IsRegular() {
+		return nil
+	}
+	f, err := dir.OpenFile(temp, os.O_RDWR, 0)
+	if err != nil {
+		return nil
+	}
+	if after, err := f.Stat(); err != nil || !os.SameFile(before, after) {
+		f.Close()
+		return nil
+	}
+	return f
 }
 
 // resumeFile is the temporary file of a DownloadFile with Resume, opened
@@ -216,17 +284,18 @@ func createTemp(target string) (*os.File, error) {
 // the same object to the same file left (reused), or a new one.
 type resumeFile struct {
 	f      *os.File
+	temp   string // f's name in the target's directory
 	abs    string // the target
 	path   string // the journal
 	old    downloadJournal
 	reused bool
 }
 
-// openResumeFile opens the temporary file that the journal of an earlier
-// download of the same object to filename names, or creates a new one.
-// Whether the object is still the one that file holds is for journal to
-// say, once HeadObject has told.
-func (m *Manager) openResumeFile(d *download, filename string) (*resumeFile, error) {
+// openResumeFile opens the temporary file in dir that the journal of an
+// earlier download of the same object to filename (name in dir) names, or
+// creates a new one. Whether the object is still the one that file holds
+// is for journal to say, once HeadObject has told.
+func (m *Manager) openResumeFile(d *download, dir *os.Root, name, filename string) (*resumeFile, error) {
 	abs, err := filepath.Abs(filename)
 	if err != nil {
 		return nil, err
@@ -241,12 +310,13 @@ func (m *Manager) openResumeFile(d *download, filename string) (*resumeFile, err
 		return nil, err
 	}
 	if found && r.old.Temp != "" && filepath.Dir(r.old.Temp) == filepath.Dir(abs) {
-		if f, err := os.OpenFile(r.old.Temp, os.O_RDWR, 0); err == nil {
-			r.f, r.reused = f, true
+		temp := filepath.Base(r.old.Temp)
+		if f := reopenTemp(dir, temp, name); f != nil {
+			r.f, r.temp, r.reused = f, temp, true
 			return r, nil
 		}
 	}
-	if r.f, err = createTemp(abs); err != nil {
+	if r.f, r.temp, err = createTemp(dir, name); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -257,7 +327,7 @@ func (m *Manager) openResumeFile(d *download, filename string) (*resumeFile, err
 // same object, else a new one, saved, whose temporary file is emptied.
 func (r *resumeFile) journal(d *download) (*downloadJournal, error) {
 	j := &downloadJournal{Version: journalVersion, Bucket: d.bucket, Key: d.key, VersionID: d.args.VersionID,
-		Target: r.abs, ETag: d.etag, Size: d.size, ChunkSize: d.chunk, Temp: r.f.Name(), path: r.path}
+		Target: r.abs, ETag: d.etag, Size: d.size, ChunkSize: d.chunk, Temp: filepath.Join(filepath.Dir(r.abs), r.temp), path: r.path}
 	if r.reused && j.sameObject(&r.old) {
 		j.Done = r.old.Done
 		return j, nil
@@ -309,8 +379,7 @@ type download struct {
 
 	want     want
 	hasWant  bool
-	crcs     []uint64 // per range, when want is a CRC
-	crcLens  []int64
+	crc      *crcJoin  // the ranges' CRCs, when want is a CRC
 	inOrderH hash.Hash // the digest of bytes written in order
 }
 
@@ -331,16 +400,40 @@ func (d *download) head(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if meta.ContentLength < 0 {
-		return fmt.Errorf("transfer: HeadObject gave no size")
+	// The size decides how many ranges are fetched and where they are
+	// written: a size no object has (a negative one, or 2^63-1, which
+	// overflowed the count of ranges) ends the download here.
+	if meta.ContentLength < 0 || meta.ContentLength > maxObjectSize {
+		return fmt.Errorf("%w: HeadObject gave %d bytes", ErrObjectSize, meta.ContentLength)
+	}
+	n, err := rangeCount(meta.ContentLength, d.chunk)
+	if err != nil {
+		return err
 	}
 	d.size, d.etag, d.versionID, d.checksums = meta.ContentLength, meta.ETag, meta.VersionID, meta.Checksums
-	d.n = int((d.size + d.chunk - 1) / d.chunk)
+	d.n = n
 	if d.verify {
 		d.want, d.hasWant = fullObjectChecksum(&meta.Checksums)
 	}
 	d.rep.start(d.size)
 	return nil
+}
+
+// rangeCount returns how many ranges of chunk bytes hold size bytes
+// (0 ≤ size ≤ maxObjectSize), or an error if that many do not fit an int,
+// as on a 32-bit platform with tiny ranges.
+func rangeCount(size, chunk int64) (int, error) {
+	if chunk <= 0 {
+		return 0, fmt.Errorf("transfer: range size %d", chunk)
+	}
+	n := size / chunk
+	if size%chunk != 0 {
+		n++
+	}
+	if int64(int(n)) != n {
+		return 0, fmt.Errorf("%w: %d bytes need %d ranges of %d, too many for this platform", ErrObjectSize, size, n, chunk)
+	}
+	return int(n), nil
 }
 
 // setWriter chooses how the bytes reach w: at offsets when it can seek,
@@ -364,8 +457,11 @@ func (d *download) setWriter(w io.Writer) {
 
 // run downloads the ranges not yet done and verifies the result.
 func (d *download) run(ctx context.Context) (*Result, error) {
+	if d.base < 0 || d.size > math.MaxInt64-d.base {
+		return nil, fmt.Errorf("transfer: %d bytes do not fit after offset %d", d.size, d.base)
+	}
 	if d.hasWant && d.want.combinable() {
-		d.crcs, d.crcLens = make([]uint64, d.n), make([]int64, d.n)
+		d.crc = newCRCJoin(d.want)
 	}
 	inOrder := d.wa == nil || !d.m.threads || d.n <= 1
 	if d.hasWant && !d.want.combinable() && inOrder && d.journal == nil {
@@ -400,8 +496,10 @@ func (d *download) check() error {
 		return d.want.checkHash(d.want.newHash())
 	}
 	if d.resumed.Load() == 0 {
-		if d.crcs != nil {
-			return d.want.check(d.want.encodeCRC(d.want.combine(d.crcs, d.crcLens)))
+		if d.crc != nil {
+			if v, ok := d.crc.sum(d.n); ok {
+				return d.want.check(d.want.encodeCRC(v))
+			}
 		}
 		if d.inOrderH != nil {
 			return d.want.checkHash(d.inOrderH)
@@ -428,6 +526,9 @@ func (d *download) skip(i int) bool {
 	}
 	start, end := d.bounds(i)
 	d.resumed.Add(1)
+	if d.crc != nil {
+		d.crc.stop() // the range's bytes are not read: check reads the file back
+	}
 	d.rep.add(end - start)
 	d.rep.part(i+1, end-start)
 	return true
@@ -546,7 +647,7 @@ func (e *errBody) Unwrap() error { return e.err }
 func (d *download) fetch(ctx context.Context, i int, s sink) error {
 	start, end := d.bounds(i)
 	var h hash.Hash
-	if d.crcs != nil {
+	if d.crc != nil {
 		h = d.want.newHash()
 	}
 	off := start
@@ -567,7 +668,7 @@ func (d *download) fetch(ctx context.Context, i int, s sink) error {
 		}
 	}
 	if h != nil {
-		d.crcs[i], d.crcLens[i] = sumOf(h), end-start
+		d.crc.add(i, sumOf(h), end-start)
 	}
 	d.finished(i)
 	return nil

@@ -59,7 +59,7 @@ func writeJournal(path string, v any) error {
 		return fmt.Errorf("transfer: resume journal: %w", err)
 	}
 	tmp := path + "." + randomSuffix() + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+	if err := writeNew(tmp, b); err != nil {
 		return fmt.Errorf("transfer: resume journal: %w", err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
@@ -67,6 +67,24 @@ func writeJournal(path string, v any) error {
 		return fmt.Errorf("transfer: resume journal: %w", err)
 	}
 	return nil
+}
+
+// writeNew writes b to a new file that only its owner may read; O_EXCL,
+// as for the temporary files of downloads, never follows a link planted
+// under the name. A file it created is removed if the write fails.
+func writeNew(name string, b []byte) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(name)
+	}
+	return err
 }
 
 // removeJournal deletes a finished transfer's journal.

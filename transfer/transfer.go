@@ -328,6 +328,11 @@ var (
 	// ErrShortBody is wrapped when a download range kept breaking off
 	// before its end for NumDownloadAttempts attempts.
 	ErrShortBody = errors.New("transfer: download body ended early")
+	// ErrObjectSize is wrapped when HeadObject gives an object size no S3
+	// object can have: none, negative, or more than 5 TiB. The download fails
+	// before its first GET and before it writes anything: DownloadFile leaves
+	// the target as it was.
+	ErrObjectSize = errors.New("transfer: object size outside S3's limits (0 to 5 TiB)")
 	// ErrWrongOption is wrapped when an operation is given an option it
 	// does not take (DownloadArgs to an upload, say).
 	ErrWrongOption = errors.New("transfer: option does not apply to this operation")
