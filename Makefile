@@ -46,15 +46,10 @@ conformance-seaweedfs:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
 
-# Each fuzz target runs for FUZZTIME; `go test -fuzz` takes one target at a time.
+# Every fuzz target of the module runs for FUZZTIME, one after another; a
+# failure does not stop the others, and the summary lists them all.
 fuzz:
-	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
-	  dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
-	  for target in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/func //'); do \
-	    echo "== $$pkg $$target"; \
-	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
-	  done; \
-	done
+	FUZZTIME=$(FUZZTIME) GO=$(GO) scripts/fuzz.sh
 
 # The comparison with aws-sdk-go-v2 and minio-go (bench/ is its own module):
 # about 10 minutes on 2 cores, writes bench/RESULTS.md.

@@ -154,7 +154,7 @@ func (c *copier) startBar(label string, multi bool, total int64) []transfer.Opti
 	if !c.inv.showProgress() {
 		return nil
 	}
-	c.bar = newProgressBar(c.inv.stderr, c.inv.progressWidth(), label, total, multi)
+	c.bar = newProgressBar(c.inv.stderr, c.inv.progressWidth(), printable(label), total, multi)
 	return []transfer.Option{c.bar.listener()}
 }
 
@@ -167,17 +167,19 @@ func (c *copier) stopBar() {
 }
 
 // result prints one result line ("upload: a to s3://b/a") above the
-// progress bar, if one is drawn.
+// progress bar, if one is drawn. The arguments, keys and paths, are
+// printed escaped by printable.
 func (c *copier) result(format string, args ...any) {
 	if c.inv.opts.quiet {
 		return
 	}
+	args = printableArgs(args)
 	c.above(func() { fmt.Fprintf(c.inv.stdout, format, args...) })
 }
 
 // failure prints one failed transfer on stderr, on one line.
 func (c *copier) failure(what string, err error) {
-	c.above(func() { fmt.Fprintf(c.inv.stderr, "%s failed: %s\n", what, formatError(err)) })
+	c.above(func() { fmt.Fprintf(c.inv.stderr, "%s failed: %s\n", printable(what), formatError(err)) })
 }
 
 // above runs print with the bar out of the way; c.mu keeps the lines of
@@ -487,7 +489,13 @@ func (c *copier) downloadPrefix(ctx context.Context, src s3URI, dir string) erro
 	for _, f := range res.Files {
 		if f.Err != nil {
 			failed++
-			c.failure("download s3://"+src.bucket+"/"+f.Key+" to "+f.Path, f.Err)
+			// A key refused before it named a file has no Path: the
+			// directory is where it was going.
+			to := f.Path
+			if to == "" {
+				to = dir
+			}
+			c.failure("download s3://"+src.bucket+"/"+f.Key+" to "+to, f.Err)
 		}
 	}
 	return c.summary(ctx, "download", failed, len(res.Files))

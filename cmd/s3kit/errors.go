@@ -3,15 +3,19 @@ package main
 // This file formats errors on one line: for an answer from S3, its error
 // code, message, operation, HTTP status and request ID (what AWS support
 // asks for); for a request that got no answer, the endpoint that could not
-// be reached.
+// be reached. It also holds printable, which escapes the control
+// characters of keys, paths and messages from a server before any command
+// prints them.
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/s3kit/s3kit/credentials"
 	"github.com/s3kit/s3kit/s3client"
@@ -40,7 +44,9 @@ func during(what string, err error) error {
 // then the cause. An *s3client.Error in the cause replaces the text of
 // the wrappers around it (the transfer manager's, which repeat the
 // operation and object the context already names) with its code,
-// message, status and request ID.
+// message, status and request ID. The keys and paths of the contexts and
+// of an *s3client.Error are escaped by printable; the rest has its line
+// breaks and tabs joined into spaces by oneLine, then is escaped too.
 func formatError(err error) string {
 	var what []string
 	for {
@@ -48,7 +54,7 @@ func formatError(err error) string {
 		if !ok {
 			break
 		}
-		what = append(what, oe.what)
+		what = append(what, printable(oe.what))
 		err = oe.err
 	}
 	// The transfer manager's error repeats the operation, object and file
@@ -62,16 +68,16 @@ func formatError(err error) string {
 	if errors.As(err, &se) {
 		cause = formatS3Error(se)
 	}
-	return oneLine(strings.Join(append(what, cause), ": "))
+	return printable(oneLine(strings.Join(append(what, cause), ": ")))
 }
 
 func formatS3Error(e *s3client.Error) string {
 	var b strings.Builder
 	where := e.Op
 	if e.Bucket != "" {
-		where += " " + e.Bucket
+		where += " " + printable(e.Bucket)
 		if e.Key != "" {
-			where += "/" + e.Key
+			where += "/" + printable(e.Key)
 		}
 	}
 	if e.StatusCode == 0 && isTransportError(e.Err) {
@@ -179,4 +185,86 @@ func oneLine(s string) string {
 		return s
 	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// printable returns s with every character that could move the cursor,
+// restyle or rewrite a terminal, or reorder what it shows, escaped as ls
+// escapes file names: the C0 controls and DEL as \n, \r, \t... or \x1b,
+// the C1 controls, the line and paragraph separators and the
+// bidirectional formatting characters as \u0085, \u202e..., and bytes
+// that are not UTF-8 as \xff. Keys, paths and messages that came from a
+// server go through it before they are printed, so that a key cannot
+// forge an output line or send escape sequences. Backslashes are kept as
+// they are, so that printable(printable(s)) == printable(s) and ordinary
+// keys print unchanged.
+func printable(s string) string {
+	i := 0
+	for i < len(s) {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && n == 1) || mustEscape(r) {
+			break
+		}
+		i += n
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	b.WriteString(s[:i])
+	for i < len(s) {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case !mustEscape(r):
+			b.WriteString(s[i : i+n])
+		case r < 0x80:
+			if e, ok := cEscapes[r]; ok {
+				b.WriteString(e)
+			} else {
+				fmt.Fprintf(&b, `\x%02x`, r)
+			}
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// printableArgs returns Printf arguments with each string and
+// fmt.Stringer (an s3URI) replaced by its printable text.
+func printableArgs(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			out[i] = printable(v)
+		case fmt.Stringer:
+			out[i] = printable(v.String())
+		default:
+			out[i] = a
+		}
+	}
+	return out
+}
+
+// cEscapes are the C escapes printable writes for the controls that have
+// one.
+var cEscapes = map[rune]string{'\a': `\a`, '\b': `\b`, '\t': `\t`, '\n': `\n`, '\v': `\v`, '\f': `\f`, '\r': `\r`}
+
+// mustEscape reports whether printable escapes r: a C0 or C1 control,
+// DEL, U+2028 and U+2029, or a bidirectional formatting character
+// (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069).
+func mustEscape(r rune) bool {
+	switch {
+	case r < 0x20, r >= 0x7f && r <= 0x9f:
+		return true
+	case r == 0x061c, r == 0x200e, r == 0x200f, r == 0x2028, r == 0x2029:
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		return true
+	}
+	return false
 }

@@ -46,7 +46,7 @@ func lsBuckets(ctx context.Context, inv *invocation, client *s3client.Client) er
 	// particular order.
 	slices.SortFunc(out.Buckets, func(a, b s3client.Bucket) int { return strings.Compare(a.Name, b.Name) })
 	for _, b := range out.Buckets {
-		fmt.Fprintf(inv.stdout, "%s %s\n", b.CreationDate.Local().Format(lsTimeFormat), b.Name)
+		fmt.Fprintf(inv.stdout, "%s %s\n", b.CreationDate.Local().Format(lsTimeFormat), printable(b.Name))
 	}
 	return nil
 }
@@ -64,6 +64,7 @@ func lsObjects(ctx context.Context, inv *invocation, client *s3client.Client, ta
 		}
 	}
 	var count, total int64
+	var pager s3client.Pager // ends a listing whose server repeats its tokens
 	for {
 		page, err := client.ListObjectsV2(ctx, in)
 		if err != nil {
@@ -74,7 +75,7 @@ func lsObjects(ctx context.Context, inv *invocation, client *s3client.Client, ta
 		ps, objs := page.CommonPrefixes, page.Contents
 		for len(ps) > 0 || len(objs) > 0 {
 			if len(ps) > 0 && (len(objs) == 0 || ps[0] < objs[0].Key) {
-				fmt.Fprintf(inv.stdout, "%30s %s\n", "PRE", strings.TrimPrefix(ps[0], dir))
+				fmt.Fprintf(inv.stdout, "%30s %s\n", "PRE", printable(strings.TrimPrefix(ps[0], dir)))
 				ps = ps[1:]
 				continue
 			}
@@ -83,12 +84,15 @@ func lsObjects(ctx context.Context, inv *invocation, client *s3client.Client, ta
 			count++
 			total += obj.Size
 			fmt.Fprintf(inv.stdout, "%s %10s %s\n", obj.LastModified.Local().Format(lsTimeFormat),
-				formatSize(obj.Size, o.humanReadable), strings.TrimPrefix(obj.Key, dir))
+				formatSize(obj.Size, o.humanReadable), printable(strings.TrimPrefix(obj.Key, dir)))
 		}
-		if !page.IsTruncated || page.NextContinuationToken == "" {
+		more, err := pager.NextObjects(in, page)
+		if err != nil {
+			return err
+		}
+		if !more {
 			break
 		}
-		in.ContinuationToken = page.NextContinuationToken
 	}
 	if o.summarize {
 		fmt.Fprintf(inv.stdout, "\nTotal Objects: %d\n   Total Size: %s\n", count, formatSize(total, o.humanReadable))

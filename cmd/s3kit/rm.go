@@ -44,10 +44,11 @@ func runRm(ctx context.Context, inv *invocation) error {
 	return err
 }
 
-// printf prints a result line on stdout unless --quiet.
+// printf prints a result line on stdout unless --quiet, its arguments
+// (keys, bucket names) escaped by printable.
 func (inv *invocation) printf(format string, args ...any) {
 	if !inv.opts.quiet {
-		fmt.Fprintf(inv.stdout, format, args...)
+		fmt.Fprintf(inv.stdout, format, printableArgs(args)...)
 	}
 }
 
@@ -90,7 +91,7 @@ func deletePrefix(ctx context.Context, inv *invocation, client *s3client.Client,
 			}
 			for _, e := range out.Errors {
 				failed++
-				fmt.Fprintf(inv.stderr, "delete failed: s3://%s/%s: %s\n", target.bucket, e.Key, oneLine(e.Code+": "+e.Message))
+				fmt.Fprintf(inv.stderr, "delete failed: s3://%s/%s: %s\n", printable(target.bucket), printable(e.Key), printable(oneLine(e.Code+": "+e.Message)))
 			}
 		}
 		batch = batch[:0]
