@@ -1,6 +1,7 @@
 package sigv4
 
 import (
+	"crypto/ecdsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -42,7 +43,9 @@ var errReadAfterClose = errors.New("sigv4: read from a closed aws-chunked body")
 // StreamingOptions describe an aws-chunked body.
 type StreamingOptions struct {
 	// Payload is StreamingPayload, StreamingPayloadTrailer or
-	// StreamingUnsignedPayloadTrailer.
+	// StreamingUnsignedPayloadTrailer for Signer, and StreamingPayloadV4a,
+	// StreamingPayloadTrailerV4a or StreamingUnsignedPayloadTrailer for
+	// SignerV4a.
 	Payload string
 	// ChunkSize is the size of each chunk but the last; 0 means
 	// DefaultChunkSize. It must be between MinChunkSize and MaxChunkSize.
@@ -57,8 +60,8 @@ type StreamingOptions struct {
 
 func (o *StreamingOptions) check() error {
 	switch o.Payload {
-	case StreamingPayload:
-	case StreamingPayloadTrailer, StreamingUnsignedPayloadTrailer:
+	case StreamingPayload, StreamingPayloadV4a:
+	case StreamingPayloadTrailer, StreamingPayloadTrailerV4a, StreamingUnsignedPayloadTrailer:
 		if o.Checksum == nil || o.ChecksumHeader == "" {
 			return fmt.Errorf("%w: %s needs a Checksum and a ChecksumHeader", ErrInvalidStreamingOpt, o.Payload)
 		}
@@ -92,16 +95,39 @@ func (o *StreamingOptions) oneChunk() bool {
 	return o.ChunkSize == SingleChunk
 }
 
-func (o *StreamingOptions) trailer() bool { return o.Payload != StreamingPayload }
-func (o *StreamingOptions) signed() bool  { return o.Payload != StreamingUnsignedPayloadTrailer }
+func (o *StreamingOptions) trailer() bool {
+	return o.Payload != StreamingPayload && o.Payload != StreamingPayloadV4a
+}
+func (o *StreamingOptions) signed() bool { return o.Payload != StreamingUnsignedPayloadTrailer }
+func (o *StreamingOptions) v4a() bool {
+	return o.Payload == StreamingPayloadV4a || o.Payload == StreamingPayloadTrailerV4a
+}
 
-const sigExt = len(";chunk-signature=") + 64
+// Chunk and trailer signatures on the wire: SigV4's are 64 hex digits;
+// SigV4a's are the hex DER ECDSA signature (at most 72 bytes), padded on
+// the right with '*' to 144 characters, so that the encoded length is
+// known before anything is signed.
+const (
+	sigLenV4  = 2 * sha256.Size
+	sigLenV4a = 144
+)
+
+// sigLen is the length of a chunk or trailer signature on the wire.
+func (o *StreamingOptions) sigLen() int {
+	if o.v4a() {
+		return sigLenV4a
+	}
+	return sigLenV4
+}
+
+// sigExt is the length of a chunk's ";chunk-signature=..." extension.
+func (o *StreamingOptions) sigExt() int { return len(";chunk-signature=") + o.sigLen() }
 
 // chunkOverhead is the framing around a chunk of n bytes.
 func (o *StreamingOptions) chunkOverhead(n int64) int64 {
 	l := int64(len(strconv.FormatInt(n, 16))) + 4 // size, CRLF after it and after the data
 	if o.signed() {
-		l += int64(sigExt)
+		l += int64(o.sigExt())
 	}
 	return l
 }
@@ -114,7 +140,7 @@ func (o *StreamingOptions) trailerLength() int {
 	}
 	n := len(o.ChecksumHeader) + 1 + base64.StdEncoding.EncodedLen(o.Checksum.Size()) + 2
 	if o.signed() {
-		n += len("x-amz-trailer-signature:") + 64 + 2
+		n += len("x-amz-trailer-signature:") + o.sigLen() + 2
 	}
 	return n
 }
@@ -122,8 +148,16 @@ func (o *StreamingOptions) trailerLength() int {
 // StreamingLength returns the Content-Length of the aws-chunked encoding of
 // a body of decodedLength bytes (what S3 needs with
 // X-Amz-Decoded-Content-Length). It computes in int64, so it is exact for
-// any size on 32-bit platforms too.
+// any size on 32-bit platforms too. The SigV4a payloads have their own
+// StreamingLengthV4a.
 func StreamingLength(decodedLength int64, opts StreamingOptions) (int64, error) {
+	if opts.v4a() {
+		return 0, fmt.Errorf("%w: %s is a SigV4a payload (see SignerV4a)", ErrInvalidStreamingOpt, opts.Payload)
+	}
+	return streamingLength(decodedLength, opts)
+}
+
+func streamingLength(decodedLength int64, opts StreamingOptions) (int64, error) {
 	if err := opts.check(); err != nil {
 		return 0, err
 	}
@@ -142,7 +176,7 @@ func StreamingLength(decodedLength int64, opts StreamingOptions) (int64, error) 
 	// The final zero-length chunk: "0" [sig] CRLF.
 	n += 1 + 2
 	if opts.signed() {
-		n += int64(sigExt)
+		n += int64(opts.sigExt())
 	}
 	n += int64(opts.trailerLength())
 	return n + 2, nil // the closing CRLF
@@ -165,15 +199,36 @@ func (s *Signer) SignStreaming(req *http.Request, body io.Reader, decodedLength 
 	if err != nil {
 		return err
 	}
-	if body == nil {
-		return fmt.Errorf("%w: nil body", ErrInvalidStreamingOpt)
-	}
-	if err := checkRequest(req); err != nil {
+	if err := checkStreaming(req, body); err != nil {
 		return err
 	}
 	if err := checkInput(creds, region, opts.Payload); err != nil {
 		return err
 	}
+	setStreamingHeaders(req, decodedLength, encoded, opts)
+	seed, err := s.sign(req, creds, region, opts.Payload, t)
+	if err != nil {
+		return err
+	}
+	if cr := setStreamingBody(req, body, decodedLength, opts); cr != nil && opts.signed() {
+		t = t.UTC()
+		cr.key = s.keys.entry(creds.SecretAccessKey, t, region, s.service())
+		cr.prefix = appendScope(append(appendTimestamp(nil, t), '\n'), t, region, s.service())
+		cr.prevSig = []byte(seed)
+	}
+	return nil
+}
+
+func checkStreaming(req *http.Request, body io.Reader) error {
+	if body == nil {
+		return fmt.Errorf("%w: nil body", ErrInvalidStreamingOpt)
+	}
+	return checkRequest(req)
+}
+
+// setStreamingHeaders sets the headers of an aws-chunked body of
+// decodedLength bytes, encoded in encoded bytes.
+func setStreamingHeaders(req *http.Request, decodedLength, encoded int64, opts StreamingOptions) {
 	if req.Header == nil {
 		req.Header = make(http.Header)
 	}
@@ -196,39 +251,34 @@ func (s *Signer) SignStreaming(req *http.Request, body io.Reader, decodedLength 
 	if _, ok := req.Header["Content-Length"]; ok {
 		req.Header.Set("Content-Length", strconv.FormatInt(encoded, 10))
 	}
-	seed, err := s.sign(req, creds, region, opts.Payload, t)
-	if err != nil {
-		return err
-	}
-	t = t.UTC()
+}
+
+// setStreamingBody replaces req.Body with the aws-chunked encoding of body.
+// It returns the chunkedReader, whose signing fields (for signed chunks)
+// the caller sets before the body is read, or nil for a SingleChunk body.
+func setStreamingBody(req *http.Request, body io.Reader, decodedLength int64, opts StreamingOptions) *chunkedReader {
+	req.GetBody = nil
 	if opts.oneChunk() {
 		opts.Checksum.Reset()
 		req.Body = &oneChunkReader{src: body, remaining: decodedLength, opts: opts,
 			head: strconv.AppendInt(nil, decodedLength, 16)}
-		req.GetBody = nil
 		return nil
 	}
 	cr := &chunkedReader{
 		src:       body,
 		remaining: decodedLength,
 		opts:      opts,
-		prevSig:   []byte(seed),
 	}
 	cr.bufSize = maxChunkHeader + opts.chunkSize() + 2
 	if decodedLength < int64(opts.chunkSize()) {
 		cr.bufSize = maxChunkHeader + int(decodedLength) + 2
 	}
 	cr.bufSize += opts.trailerLength() + 2
-	if opts.signed() {
-		cr.key = s.keys.entry(creds.SecretAccessKey, t, region, s.service())
-		cr.prefix = appendScope(append(appendTimestamp(nil, t), '\n'), t, region, s.service())
-	}
 	if opts.trailer() {
 		opts.Checksum.Reset()
 	}
 	req.Body = cr
-	req.GetBody = nil
-	return nil
+	return cr
 }
 
 // chunkPool recycles chunk buffers between requests.
@@ -239,10 +289,12 @@ type chunkedReader struct {
 	src       io.Reader
 	remaining int64
 	opts      StreamingOptions
-	key       *keyEntry // nil for unsigned chunks
-	prefix    []byte    // "<date>\n<scope>" of the chunk strings to sign
-	prevSig   []byte
-	sts       []byte // scratch for strings to sign
+	key       *keyEntry         // SigV4 signed chunks
+	ec        *ecdsa.PrivateKey // SigV4a signed chunks
+	prefix    []byte            // "<date>\n<scope>" of the chunk strings to sign
+	prevSig   []byte            // chained into the next string to sign
+	wire      []byte            // a SigV4a signature padded as sent
+	sts       []byte            // scratch for strings to sign
 	bufSize   int
 
 	// net/http may call Close while a Read is still running in another
@@ -260,7 +312,7 @@ type chunkedReader struct {
 	err  error
 }
 
-const maxChunkHeader = 16 + sigExt + 2
+const maxChunkHeader = 16 + len(";chunk-signature=") + sigLenV4a + 2
 
 func (r *chunkedReader) Read(p []byte) (int, error) {
 	r.mu.Lock()
@@ -362,8 +414,11 @@ func (r *chunkedReader) nextFrame() error {
 	// The header goes right before the data, so the frame is contiguous.
 	var hdr [maxChunkHeader]byte
 	h := strconv.AppendInt(hdr[:0], int64(n), 16)
-	if r.key != nil {
-		sig := r.chunkSignature(data)
+	if r.opts.signed() {
+		sig, err := r.chunkSignature(data)
+		if err != nil {
+			return err
+		}
 		h = append(h, ";chunk-signature="...)
 		h = append(h, sig...)
 	}
@@ -378,7 +433,10 @@ func (r *chunkedReader) nextFrame() error {
 		// The final chunk: trailers (if any), then the closing CRLF.
 		buf = buf[:end]
 		if r.opts.trailer() {
-			buf = r.appendTrailer(buf)
+			var err error
+			if buf, err = r.appendTrailer(buf); err != nil {
+				return err
+			}
 		}
 		buf = append(buf, '\r', '\n')
 		end = len(buf)
@@ -389,12 +447,18 @@ func (r *chunkedReader) nextFrame() error {
 }
 
 // chunkSignature signs one chunk, chained to the previous signature.
-func (r *chunkedReader) chunkSignature(data []byte) []byte {
+func (r *chunkedReader) chunkSignature(data []byte) ([]byte, error) {
 	sum := sha256.Sum256(data)
-	return r.signString("AWS4-HMAC-SHA256-PAYLOAD", EmptyPayloadHash, sum[:])
+	algo := "AWS4-HMAC-SHA256-PAYLOAD"
+	if r.ec != nil {
+		algo = AlgorithmV4a + "-PAYLOAD"
+	}
+	return r.signString(algo, EmptyPayloadHash, sum[:])
 }
 
-func (r *chunkedReader) signString(algo, extra string, hashed []byte) []byte {
+// signString signs the string to sign of a chunk or trailer and returns
+// the signature as sent.
+func (r *chunkedReader) signString(algo, extra string, hashed []byte) ([]byte, error) {
 	sts := r.sts[:0]
 	sts = append(sts, algo...)
 	sts = append(sts, '\n')
@@ -408,25 +472,35 @@ func (r *chunkedReader) signString(algo, extra string, hashed []byte) []byte {
 	}
 	sts = hex.AppendEncode(sts, hashed)
 	r.sts = sts
+	if r.ec != nil {
+		return r.signV4a(sts)
+	}
 	var sig [sha256.Size]byte
 	r.key.sum(&sig, sts)
 	r.prevSig = hex.AppendEncode(r.prevSig[:0], sig[:])
-	return r.prevSig
+	return r.prevSig, nil
 }
 
-func (r *chunkedReader) appendTrailer(dst []byte) []byte {
+func (r *chunkedReader) appendTrailer(dst []byte) ([]byte, error) {
 	start := len(dst)
 	dst = append(dst, r.opts.ChecksumHeader...)
 	dst = append(dst, ':')
 	dst = base64.StdEncoding.AppendEncode(dst, r.opts.Checksum.Sum(nil))
-	if r.key != nil {
+	if r.opts.signed() {
 		// The trailer's string to sign hashes "name:value\n".
 		h := sha256.Sum256(append(dst, '\n')[start:])
-		sig := r.signString("AWS4-HMAC-SHA256-TRAILER", "", h[:])
+		algo := "AWS4-HMAC-SHA256-TRAILER"
+		if r.ec != nil {
+			algo = AlgorithmV4a + "-TRAILER"
+		}
+		sig, err := r.signString(algo, "", h[:])
+		if err != nil {
+			return nil, err
+		}
 		dst = append(dst, "\r\nx-amz-trailer-signature:"...)
 		dst = append(dst, sig...)
 	}
-	return append(dst, '\r', '\n')
+	return append(dst, '\r', '\n'), nil
 }
 
 // oneChunkReader is the aws-chunked encoding of an unsigned body with a

@@ -175,11 +175,12 @@ func canonicalQuery(raw string, pairs []queryPair, skip func(name string) bool) 
 func isSignatureParam(name string) bool { return name == "X-Amz-Signature" }
 
 // isPresignParam reports whether name is a query parameter that Presign
-// sets, so that presigning a presigned URL replaces them.
+// (or SignerV4a's Presign) sets, so that presigning a presigned URL
+// replaces them.
 func isPresignParam(name string) bool {
 	switch name {
 	case "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
-		"X-Amz-SignedHeaders", "X-Amz-Security-Token", "X-Amz-Signature":
+		"X-Amz-SignedHeaders", "X-Amz-Security-Token", "X-Amz-Signature", "X-Amz-Region-Set":
 		return true
 	}
 	return false

@@ -219,7 +219,7 @@ func (s *Signer) sign(req *http.Request, creds Credentials, region, payloadHash 
 	bp := bufPool.Get().(*[]byte)
 	defer putBuf(bp)
 
-	buf, err := s.appendCanonicalRequest((*bp)[:0], req, payloadHash, sc, modeSign)
+	buf, err := appendCanonicalRequest((*bp)[:0], req, payloadHash, sc, modeSign)
 	if err != nil {
 		return "", err
 	}
@@ -288,7 +288,7 @@ const (
 // appendCanonicalRequest appends the canonical request of req to dst. The
 // sorted names of the signed headers are left in sc.names (original case;
 // "Host" is always among them).
-func (s *Signer) appendCanonicalRequest(dst []byte, req *http.Request, payloadHash string, sc *scratch, mode canonMode) ([]byte, error) {
+func appendCanonicalRequest(dst []byte, req *http.Request, payloadHash string, sc *scratch, mode canonMode) ([]byte, error) {
 	rewrite := mode == modeSign
 	method := req.Method
 	if method == "" {
@@ -586,7 +586,7 @@ func (s *Signer) CanonicalRequest(req *http.Request, payloadHash string) (string
 	}
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
-	b, err := s.appendCanonicalRequest(nil, req, payloadHash, sc, modeDebug)
+	b, err := appendCanonicalRequest(nil, req, payloadHash, sc, modeDebug)
 	return string(b), err
 }
 
@@ -695,7 +695,7 @@ func (s *Signer) Presign(req *http.Request, creds Credentials, region, payloadHa
 		sc.pairs = append(sc.pairs, queryPair{"X-Amz-Security-Token", params[shEnd:]})
 	}
 
-	buf, err := s.appendCanonicalRequest(buf[:0], &r, payloadHash, sc, modePresign)
+	buf, err := appendCanonicalRequest(buf[:0], &r, payloadHash, sc, modePresign)
 	if err != nil {
 		return "", nil, err
 	}
