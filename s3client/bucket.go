@@ -165,7 +165,7 @@ func (c *Client) HeadBucket(ctx context.Context, in *HeadBucketInput) (*HeadBuck
 	}
 	h := make(http.Header, 2)
 	in.Common.apply(h)
-	resp, err := c.do(ctx, &request{op: op, method: http.MethodHead, bucket: in.Bucket, header: h})
+	resp, err := c.do(ctx, &request{common: &in.Common, op: op, method: http.MethodHead, bucket: in.Bucket, header: h})
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +195,7 @@ func (c *Client) DeleteBucket(ctx context.Context, in *DeleteBucketInput) error 
 	}
 	h := make(http.Header, 2)
 	in.Common.apply(h)
-	resp, err := c.do(ctx, &request{op: op, method: http.MethodDelete, bucket: in.Bucket, header: h, noAccelerate: true})
+	resp, err := c.do(ctx, &request{common: &in.Common, op: op, method: http.MethodDelete, bucket: in.Bucket, header: h, noAccelerate: true})
 	if err != nil {
 		return err
 	}
@@ -230,7 +230,7 @@ func (c *Client) GetBucketLocation(ctx context.Context, in *GetBucketLocationInp
 	}
 	h := make(http.Header, 2)
 	in.Common.apply(h)
-	resp, err := c.do(ctx, &request{op: op, method: http.MethodGet, bucket: in.Bucket, header: h,
+	resp, err := c.do(ctx, &request{common: &in.Common, op: op, method: http.MethodGet, bucket: in.Bucket, header: h,
 		query: url.Values{"location": {""}}})
 	if err != nil {
 		return nil, err

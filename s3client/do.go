@@ -59,6 +59,9 @@ type request struct {
 	// noAccelerate sends a bucket operation S3 Transfer Acceleration does
 	// not serve (CreateBucket, DeleteBucket) to the regular endpoint.
 	noAccelerate bool
+	// common, if set, holds the input's extra query parameters and
+	// headers, which do and presign add (see addCommon).
+	common *Common
 }
 
 // maxResponseBody bounds the XML answers read into memory (a listing page
@@ -307,6 +310,9 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 	}
 	if err := ctx.Err(); err != nil {
 		return fail(context.Cause(ctx))
+	}
+	if err := r.addCommon(); err != nil {
+		return fail(err)
 	}
 	if r.body != nil && r.size < 0 {
 		n, ok := bodySize(r.body)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -146,10 +147,18 @@ func setMetadata(h http.Header, md map[string]string) error {
 	return nil
 }
 
-// Common holds request parameters many operations share.
+// Common holds request parameters every operation shares.
 type Common struct {
 	ExpectedBucketOwner string // account ID; the request fails if another account owns the bucket
 	RequestPayer        string // "requester" for requester-pays buckets
+	// ExtraQuery and ExtraHeader add query parameters and headers S3
+	// accepts that the operation does not model. Neither may repeat one the
+	// operation sets, nor name one the client or the signer sets
+	// (Authorization, X-Amz-Date, X-Amz-Checksum-*...; see Request.Header);
+	// header values may not hold line breaks. Such input is an error
+	// wrapping ErrInvalidInput, before anything is sent.
+	ExtraQuery  url.Values
+	ExtraHeader http.Header
 }
 
 func (c *Common) apply(h http.Header) {

@@ -86,32 +86,44 @@ func (x *xmlObject) object(d *urlDecoder) Object {
 		ChecksumAlgorithm: checksumAlgorithms(x.ChecksumAlgorithm), ChecksumType: x.ChecksumType}
 }
 
+// listRequest checks what the key listings share (the bucket, a MaxKeys not
+// negative) and returns the GET of a page: q with encoding-type=url and
+// max-keys, and common's headers.
+func listRequest(op, bucket string, maxKeys int, common *Common, q url.Values) (*request, error) {
+	if err := checkBucket(op, bucket); err != nil {
+		return nil, err
+	}
+	if maxKeys < 0 {
+		return nil, inputError(op, bucket, "", errors.New("s3client: negative MaxKeys"))
+	}
+	h := make(http.Header, 2)
+	common.apply(h)
+	q.Set("encoding-type", "url")
+	if maxKeys > 0 {
+		q.Set("max-keys", strconv.Itoa(maxKeys))
+	}
+	return &request{common: common, op: op, method: http.MethodGet, bucket: bucket, header: h, query: q}, nil
+}
+
 // ListObjectsV2 lists one page of a bucket's objects in key order.
 func (c *Client) ListObjectsV2(ctx context.Context, in *ListObjectsV2Input) (*ListObjectsV2Output, error) {
 	const op = "ListObjectsV2"
 	if in == nil {
 		return nil, nilInput(op)
 	}
-	if err := checkBucket(op, in.Bucket); err != nil {
-		return nil, err
-	}
-	if in.MaxKeys < 0 {
-		return nil, inputError(op, in.Bucket, "", errors.New("s3client: negative MaxKeys"))
-	}
-	h := make(http.Header, 2)
-	in.Common.apply(h)
-	q := url.Values{"list-type": {"2"}, "encoding-type": {"url"}}
+	q := url.Values{"list-type": {"2"}}
 	setQuery(q, "prefix", in.Prefix)
 	setQuery(q, "delimiter", in.Delimiter)
 	setQuery(q, "start-after", in.StartAfter)
 	setQuery(q, "continuation-token", in.ContinuationToken)
-	if in.MaxKeys > 0 {
-		q.Set("max-keys", strconv.Itoa(in.MaxKeys))
-	}
 	if in.FetchOwner {
 		q.Set("fetch-owner", "true")
 	}
-	resp, err := c.do(ctx, &request{op: op, method: http.MethodGet, bucket: in.Bucket, header: h, query: q})
+	r, err := listRequest(op, in.Bucket, in.MaxKeys, &in.Common, q)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.do(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -215,23 +227,16 @@ func (c *Client) ListObjectVersions(ctx context.Context, in *ListObjectVersionsI
 	if in == nil {
 		return nil, nilInput(op)
 	}
-	if err := checkBucket(op, in.Bucket); err != nil {
-		return nil, err
-	}
-	if in.MaxKeys < 0 {
-		return nil, inputError(op, in.Bucket, "", errors.New("s3client: negative MaxKeys"))
-	}
-	h := make(http.Header, 2)
-	in.Common.apply(h)
-	q := url.Values{"versions": {""}, "encoding-type": {"url"}}
+	q := url.Values{"versions": {""}}
 	setQuery(q, "prefix", in.Prefix)
 	setQuery(q, "delimiter", in.Delimiter)
 	setQuery(q, "key-marker", in.KeyMarker)
 	setQuery(q, "version-id-marker", in.VersionIDMarker)
-	if in.MaxKeys > 0 {
-		q.Set("max-keys", strconv.Itoa(in.MaxKeys))
+	r, err := listRequest(op, in.Bucket, in.MaxKeys, &in.Common, q)
+	if err != nil {
+		return nil, err
 	}
-	resp, err := c.do(ctx, &request{op: op, method: http.MethodGet, bucket: in.Bucket, header: h, query: q})
+	resp, err := c.do(ctx, r)
 	if err != nil {
 		return nil, err
 	}

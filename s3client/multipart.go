@@ -73,7 +73,7 @@ func (in *CreateMultipartUploadInput) request(op string) (*request, error) {
 		h.Set("X-Amz-Checksum-Algorithm", string(alg))
 	}
 	setIf(h, "X-Amz-Checksum-Type", in.ChecksumType)
-	return &request{op: op, method: http.MethodPost, bucket: in.Bucket, key: in.Key,
+	return &request{common: &in.Common, op: op, method: http.MethodPost, bucket: in.Bucket, key: in.Key,
 		header: h, query: url.Values{"uploads": {""}}}, nil
 }
 
@@ -221,7 +221,7 @@ func (in *UploadPartInput) request(op string) *request {
 	in.SSECustomer.apply(h, "X-Amz-")
 	in.Common.apply(h)
 	setIf(h, "Content-Md5", in.ContentMD5)
-	return &request{op: op, method: http.MethodPut, bucket: in.Bucket, key: in.Key,
+	return &request{common: &in.Common, op: op, method: http.MethodPut, bucket: in.Bucket, key: in.Key,
 		header: h, query: partQuery(in.UploadID, in.PartNumber)}
 }
 
@@ -351,7 +351,7 @@ func (c *Client) UploadPartCopy(ctx context.Context, in *UploadPartCopyInput) (*
 	in.CopySourceSSECustomer.apply(h, "X-Amz-Copy-Source-")
 	in.SSECustomer.apply(h, "X-Amz-")
 	in.Common.apply(h)
-	resp, err := c.do(ctx, &request{op: op, method: http.MethodPut, bucket: in.Bucket, key: in.Key,
+	resp, err := c.do(ctx, &request{common: &in.Common, op: op, method: http.MethodPut, bucket: in.Bucket, key: in.Key,
 		header: h, query: partQuery(in.UploadID, in.PartNumber), errorIn200: true})
 	if err != nil {
 		return nil, err
@@ -412,7 +412,7 @@ func (in *CompleteMultipartUploadInput) request(op string) *request {
 	if in.MpuObjectSize > 0 {
 		h.Set("X-Amz-Mp-Object-Size", itoa(in.MpuObjectSize))
 	}
-	return &request{op: op, method: http.MethodPost, bucket: in.Bucket, key: in.Key,
+	return &request{common: &in.Common, op: op, method: http.MethodPost, bucket: in.Bucket, key: in.Key,
 		header: h, query: url.Values{"uploadId": {in.UploadID}}, errorIn200: true, result: "CompleteMultipartUploadResult"}
 }
 
@@ -474,7 +474,7 @@ type AbortMultipartUploadInput struct {
 func (in *AbortMultipartUploadInput) request(op string) *request {
 	h := make(http.Header, 2)
 	in.Common.apply(h)
-	return &request{op: op, method: http.MethodDelete, bucket: in.Bucket, key: in.Key,
+	return &request{common: &in.Common, op: op, method: http.MethodDelete, bucket: in.Bucket, key: in.Key,
 		header: h, query: url.Values{"uploadId": {in.UploadID}}}
 }
 
@@ -546,7 +546,7 @@ func (c *Client) ListParts(ctx context.Context, in *ListPartsInput) (*ListPartsO
 	if in.PartNumberMarker > 0 {
 		q.Set("part-number-marker", strconv.Itoa(in.PartNumberMarker))
 	}
-	resp, err := c.do(ctx, &request{op: op, method: http.MethodGet, bucket: in.Bucket, key: in.Key, header: h, query: q})
+	resp, err := c.do(ctx, &request{common: &in.Common, op: op, method: http.MethodGet, bucket: in.Bucket, key: in.Key, header: h, query: q})
 	if err != nil {
 		return nil, err
 	}
@@ -629,7 +629,7 @@ func (c *Client) ListMultipartUploads(ctx context.Context, in *ListMultipartUplo
 	if in.MaxUploads > 0 {
 		q.Set("max-uploads", strconv.Itoa(in.MaxUploads))
 	}
-	resp, err := c.do(ctx, &request{op: op, method: http.MethodGet, bucket: in.Bucket, header: h, query: q})
+	resp, err := c.do(ctx, &request{common: &in.Common, op: op, method: http.MethodGet, bucket: in.Bucket, header: h, query: q})
 	if err != nil {
 		return nil, err
 	}

@@ -145,7 +145,7 @@ func (c *Client) PutObject(ctx context.Context, in *PutObjectInput) (*PutObjectO
 	if err != nil {
 		return nil, inputError(op, in.Bucket, in.Key, err)
 	}
-	r := &request{op: op, method: http.MethodPut, bucket: in.Bucket, key: in.Key, header: h, body: in.Body, size: size, progress: in.Progress}
+	r := &request{common: &in.Common, op: op, method: http.MethodPut, bucket: in.Bucket, key: in.Key, header: h, body: in.Body, size: size, progress: in.Progress}
 	if in.Body == nil {
 		r.body, r.size = strings.NewReader(""), 0
 	}
@@ -228,7 +228,7 @@ func (in *GetObjectInput) request(op, method string) *request {
 	setQuery(q, "response-content-language", in.ResponseContentLanguage)
 	setQuery(q, "response-content-type", in.ResponseContentType)
 	setQuery(q, "response-expires", in.ResponseExpires)
-	return &request{op: op, method: method, bucket: in.Bucket, key: in.Key, header: h, query: q}
+	return &request{common: &in.Common, op: op, method: method, bucket: in.Bucket, key: in.Key, header: h, query: q}
 }
 
 func setQuery(q url.Values, name, v string) {
@@ -351,7 +351,7 @@ func (in *DeleteObjectInput) request(op string) *request {
 	in.Common.apply(h)
 	q := url.Values{}
 	setQuery(q, "versionId", in.VersionID)
-	return &request{op: op, method: http.MethodDelete, bucket: in.Bucket, key: in.Key, header: h, query: q}
+	return &request{common: &in.Common, op: op, method: http.MethodDelete, bucket: in.Bucket, key: in.Key, header: h, query: q}
 }
 
 // DeleteObject deletes an object (or one version of it). Deleting a key
@@ -473,7 +473,7 @@ func (c *Client) DeleteObjects(ctx context.Context, in *DeleteObjectsInput) (*De
 		}
 		// S3 requires an integrity check of the list: a checksum, or
 		// Content-MD5 where the policy sends none.
-		resp, err := c.do(ctx, &request{op: op, method: http.MethodPost, bucket: in.Bucket, header: h.Clone(),
+		resp, err := c.do(ctx, &request{common: &in.Common, op: op, method: http.MethodPost, bucket: in.Bucket, header: h.Clone(),
 			query: url.Values{"delete": {""}}, body: bytes.NewReader(body), size: int64(len(body)),
 			checksum: alg, md5: alg == ChecksumNone})
 		if err != nil {
@@ -560,7 +560,7 @@ func (c *Client) CopyObject(ctx context.Context, in *CopyObjectInput) (*CopyObje
 		}
 		h.Set("X-Amz-Checksum-Algorithm", string(alg))
 	}
-	resp, err := c.do(ctx, &request{op: op, method: http.MethodPut, bucket: in.Bucket, key: in.Key, header: h, errorIn200: true})
+	resp, err := c.do(ctx, &request{common: &in.Common, op: op, method: http.MethodPut, bucket: in.Bucket, key: in.Key, header: h, errorIn200: true})
 	if err != nil {
 		return nil, err
 	}
@@ -607,7 +607,7 @@ func (c *Client) GetObjectTagging(ctx context.Context, in *GetObjectTaggingInput
 	in.Common.apply(h)
 	q := url.Values{"tagging": {""}}
 	setQuery(q, "versionId", in.VersionID)
-	resp, err := c.do(ctx, &request{op: op, method: http.MethodGet, bucket: in.Bucket, key: in.Key, header: h, query: q})
+	resp, err := c.do(ctx, &request{common: &in.Common, op: op, method: http.MethodGet, bucket: in.Bucket, key: in.Key, header: h, query: q})
 	if err != nil {
 		return nil, err
 	}
@@ -673,7 +673,7 @@ func (c *Client) PutObjectTagging(ctx context.Context, in *PutObjectTaggingInput
 	in.Common.apply(h)
 	q := url.Values{"tagging": {""}}
 	setQuery(q, "versionId", in.VersionID)
-	resp, err := c.do(ctx, &request{op: op, method: http.MethodPut, bucket: in.Bucket, key: in.Key, header: h, query: q,
+	resp, err := c.do(ctx, &request{common: &in.Common, op: op, method: http.MethodPut, bucket: in.Bucket, key: in.Key, header: h, query: q,
 		body: bytes.NewReader(body), size: int64(len(body)), checksum: alg, md5: alg == ChecksumNone})
 	if err != nil {
 		return nil, err

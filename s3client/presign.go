@@ -71,6 +71,9 @@ func (c *Client) Presign(ctx context.Context, method, bucket, key string, query 
 }
 
 func (c *Client) presign(ctx context.Context, r *request, expires time.Duration) (*PresignedRequest, error) {
+	if err := r.addCommon(); err != nil {
+		return nil, err
+	}
 	if expires == 0 {
 		expires = DefaultPresignExpiry
 	}
@@ -152,7 +155,7 @@ func (c *Client) PresignPutObject(ctx context.Context, in *PutObjectInput, expir
 	if err != nil {
 		return nil, inputError(op, in.Bucket, in.Key, err)
 	}
-	return c.presign(ctx, &request{op: op, method: http.MethodPut, bucket: in.Bucket, key: in.Key, header: h}, expires)
+	return c.presign(ctx, &request{common: &in.Common, op: op, method: http.MethodPut, bucket: in.Bucket, key: in.Key, header: h}, expires)
 }
 
 // PresignDeleteObject presigns a DeleteObject.

@@ -216,13 +216,7 @@ func TestWireRequests(t *testing.T) {
 			if err := tt.call(newClient(t, f.URL)); err != nil {
 				t.Fatalf("call: %v", err)
 			}
-			if f.count() != 1 {
-				t.Fatalf("%d requests", f.count())
-			}
-			r := f.rec.all()[0]
-			if r.Method != tt.method || r.URL.EscapedPath() != tt.path || r.URL.RawQuery != tt.query {
-				t.Errorf("request %s %s?%s, want %s %s?%s", r.Method, r.URL.EscapedPath(), r.URL.RawQuery, tt.method, tt.path, tt.query)
-			}
+			r := theRequest(t, f, tt.method, tt.path, tt.query)
 			signed := verifySignature(t, r, f.bodyOf(1))
 			if got, want := strings.Join(signed, ";"), strings.Join(tt.signed, ";"); got != want {
 				t.Errorf("signed headers %s, want %s", got, want)

@@ -55,6 +55,11 @@ type Capabilities struct {
 	// region (SeaweedFS checks it with the region the request names), so a
 	// wrong region is neither refused nor redirected; that case is not run.
 	AnyRegion bool
+	// Lacks names the configuration operations (config.go) the server
+	// does not implement, each with the reason; their cases are not run. A
+	// nil map means the operations were never measured on the server, and
+	// none of those cases runs.
+	Lacks map[string]string
 }
 
 // Target is one server in one addressing style and scheme.
