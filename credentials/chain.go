@@ -33,7 +33,8 @@ type Options struct {
 	// Getenv looks up environment variables (nil means os.Getenv); the
 	// shared files are found through it too (AWS_CONFIG_FILE, HOME, ...).
 	Getenv func(string) string
-	// HTTPClient sends the STS requests of the chain. The container
+	// HTTPClient sends the STS and IAM Identity Center requests of the
+	// chain. The container
 	// endpoint and IMDS get a clone of its transport, when that is an
 	// *http.Transport, without its proxy and without following redirects
 	// (see ContainerProvider.HTTPClient), so that a client that honours
@@ -57,6 +58,11 @@ type Options struct {
 	// MFATokenCode supplies the MFA code for a profile with mfa_serial; nil
 	// makes such profiles fail with an error that says so.
 	MFATokenCode func() (string, error)
+	// SSOPortalEndpoint and SSOOIDCEndpoint replace the IAM Identity
+	// Center endpoints of SSO profiles (see SSOProvider):
+	// https://portal.sso.REGION.amazonaws.com and
+	// https://oidc.REGION.amazonaws.com.
+	SSOPortalEndpoint, SSOOIDCEndpoint string
 }
 
 func (o *Options) getenv() func(string) string { return orGetenv(o.Getenv) }
@@ -128,7 +134,7 @@ func NewChain(sources ...ChainSource) *Chain {
 //     AWS_SESSION_TOKEN (EnvProvider), skipped when opts.Profile is set;
 //  3. "shared config": the profile in the shared files
 //     (SharedConfigProvider: keys, credential_process, role_arn with
-//     source_profile or credential_source, web_identity_token_file);
+//     source_profile or credential_source, web_identity_token_file, SSO);
 //  4. "web identity": AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN and
 //     AWS_ROLE_SESSION_NAME (WebIdentityProvider);
 //  5. "container": AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI

@@ -25,12 +25,16 @@ import (
 //     Ec2InstanceMetadata or EcsContainer. role_session_name,
 //     external_id, duration_seconds and mfa_serial are honoured;
 //  2. web_identity_token_file with role_arn: AssumeRoleWithWebIdentity;
-//  3. aws_access_key_id and aws_secret_access_key (with
+//  3. IAM Identity Center: sso_session naming an [sso-session NAME]
+//     section (sso_start_url, sso_region), or the legacy sso_start_url and
+//     sso_region in the profile, with sso_account_id and sso_role_name
+//     (SSOProvider, with the token "aws sso login" cached);
+//  4. aws_access_key_id and aws_secret_access_key (with
 //     aws_session_token, else aws_security_token) in the credentials file;
-//  4. credential_process;
-//  5. the same keys in the config file.
+//  5. credential_process;
+//  6. the same keys in the config file.
 //
-// SSO profiles are not supported and say so. A profile with none of these
+// A profile with none of these
 // (or no profile at all, when none was named) gives an error that matches
 // ErrNotConfigured; a profile that was named but is in neither file, or a
 // malformed file, is an error. The files are read on the first Retrieve;
@@ -156,6 +160,9 @@ func (b *profileBuilder) resolve(prof *awsconfig.Profile, visited map[string]boo
 		}
 		return NewCache(wi, nil), wi.describe(), nil
 	}
+	if prov, desc, ok, err := b.sso(prof); err != nil || ok {
+		return prov, desc, err
+	}
 	if creds, file, ok, err := staticKeys(prof, prof.Credentials); err != nil {
 		return nil, "", err
 	} else if ok {
@@ -170,16 +177,48 @@ func (b *profileBuilder) resolve(prof *awsconfig.Profile, visited map[string]boo
 	} else if ok {
 		return sigv4.StaticProvider{Credentials: creds}, "static keys in " + file, nil
 	}
-	for _, k := range [...]string{"sso_session", "sso_start_url", "sso_account_id"} {
-		if _, where, ok := prof.Lookup(k); ok {
-			return nil, "", profileErrorf(prof, where, "SSO profiles are not supported by s3kit; "+
-				"set credential_process = aws configure export-credentials --profile %s --format process", prof.Name)
-		}
-	}
 	if top {
 		return nil, "", notConfigured("shared config", fmt.Sprintf("profile %q has no credentials", prof.Name))
 	}
 	return nil, "", profileErrorf(prof, "", "has no credentials")
+}
+
+// sso builds the SSOProvider of a profile with sso_session or the legacy
+// sso_start_url; ok is false for a profile with neither.
+func (b *profileBuilder) sso(prof *awsconfig.Profile) (prov sigv4.CredentialsProvider, desc string, ok bool, err error) {
+	session, where, hasSession := prof.Lookup("sso_session")
+	startURL, urlWhere, hasURL := prof.Lookup("sso_start_url")
+	if !hasSession && !hasURL {
+		return nil, "", false, nil
+	}
+	p := &SSOProvider{
+		Profile: prof.Name, AccountID: prof.Get("sso_account_id"), RoleName: prof.Get("sso_role_name"),
+		Getenv: b.getenv, HTTPClient: b.opts.HTTPClient,
+		PortalEndpoint: b.opts.SSOPortalEndpoint, OIDCEndpoint: b.opts.SSOOIDCEndpoint,
+	}
+	switch {
+	case hasSession && (session == "" || prof.SSOSession == nil):
+		return nil, "", false, profileErrorf(prof, where, "sso_session %q: no [sso-session %s] section in %s", session, session, orNoFile(prof.ConfigFile))
+	case hasSession:
+		p.SessionName = session
+		p.StartURL, p.Region = prof.SSOSession.Get("sso_start_url"), prof.SSOSession.Get("sso_region")
+		if hasURL && strings.TrimRight(startURL, "/") != strings.TrimRight(p.StartURL, "/") {
+			return nil, "", false, profileErrorf(prof, urlWhere, "sso_start_url differs from the one of sso-session %q", session)
+		}
+	default:
+		where = urlWhere
+		p.StartURL, p.Region = startURL, prof.Get("sso_region")
+	}
+	var missing []string
+	for _, kv := range [...][2]string{{"sso_start_url", p.StartURL}, {"sso_region", p.Region}, {"sso_account_id", p.AccountID}, {"sso_role_name", p.RoleName}} {
+		if strings.TrimSpace(kv[1]) == "" {
+			missing = append(missing, kv[0])
+		}
+	}
+	if len(missing) > 0 {
+		return nil, "", false, profileErrorf(prof, where, "an SSO profile needs %s", strings.Join(missing, ", "))
+	}
+	return NewCache(p, nil), p.describe(), true, nil
 }
 
 // staticKeys returns the keys of one section of prof (ok false when it has

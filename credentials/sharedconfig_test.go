@@ -257,7 +257,7 @@ func TestSharedConfigErrors(t *testing.T) {
 		{"missing source profile", "[default]\nrole_arn = arn:a\nsource_profile = ghost\n", "", "", false, "ghost"},
 		{"source profile without credentials", "[default]\nrole_arn = arn:a\nsource_profile = b\n[profile b]\nregion = x\n", "", "", false, `profile "b": has no credentials`},
 		{"web identity without role", "[default]\nweb_identity_token_file = /t\n", "", "", false, "needs role_arn"},
-		{"sso", "[default]\nsso_session = corp\nsso_account_id = 1\n", "", "", false, "SSO profiles are not supported"},
+		{"sso", "[default]\nsso_session = corp\nsso_account_id = 1\n", "", "", false, "no [sso-session corp] section"},
 		{"mfa without code", "[default]\nrole_arn = arn:a\nsource_profile = default\nmfa_serial = arn:mfa\naws_access_key_id = A\naws_secret_access_key = S\n", "", "", false, "MFATokenCode"},
 		{"bad duration", "[default]\nrole_arn = arn:a\ncredential_source = Environment\nduration_seconds = 1h\n", "", "", false, "duration_seconds"},
 		{"malformed file", "[default\naws_access_key_id = A\n", "", "", false, "config:1"},

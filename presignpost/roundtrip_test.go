@@ -1,4 +1,4 @@
-package presignpost
+package presignpost_test
 
 import (
 	"bytes"
@@ -13,8 +13,13 @@ import (
 	"time"
 
 	"github.com/s3kit/s3kit/internal/s3test"
+	"github.com/s3kit/s3kit/presignpost"
 	"github.com/s3kit/s3kit/sigv4"
 )
+
+// testCreds are the credentials the round trips sign with (an external
+// test package: internal/s3test, the server, imports presignpost).
+var testCreds = sigv4.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret/KEY+for+tests"}
 
 // testFile returns bytes that stress multipart framing: CRLFs, dashes and
 // every byte value.
@@ -28,7 +33,7 @@ func testFile(n int) []byte {
 
 // post sends a signed form with plain net/http, as a holder of the form
 // (with no AWS credentials and no SDK) would.
-func post(t *testing.T, client *http.Client, s *Signed, filename string, data []byte) (int, string) {
+func post(t *testing.T, client *http.Client, s *presignpost.Signed, filename string, data []byte) (int, string) {
 	t.Helper()
 	var body bytes.Buffer
 	ct, err := s.MultipartBody(&body, filename, bytes.NewReader(data))
@@ -80,8 +85,8 @@ func TestRoundTripGofakes3(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			key := "uploads/" + strings.ReplaceAll(tt.name, " ", "-") + "/cat.bin"
-			p := Policy{Bucket: "photos", Key: key, Fields: map[string]string{"Content-Type": "application/x-cat"},
-				Conditions: []Condition{ContentLengthRange(1, 1<<20)}}
+			p := presignpost.Policy{Bucket: "photos", Key: key, Fields: map[string]string{"Content-Type": "application/x-cat"},
+				Conditions: []presignpost.Condition{presignpost.ContentLengthRange(1, 1<<20)}}
 			s, err := p.Sign(testCreds, "us-east-1", tt.bucketURL, time.Now())
 			if err != nil {
 				t.Fatal(err)
@@ -147,12 +152,12 @@ func enforcer(backend *s3test.Server, creds sigv4.Credentials, region string) ht
 			http.Error(w, "no file", http.StatusBadRequest)
 			return
 		}
-		if err := Verify(fields, creds, region); err != nil {
+		if err := presignpost.Verify(fields, creds, region); err != nil {
 			http.Error(w, err.Error(), http.StatusForbidden)
 			return
 		}
-		form := Form{Bucket: bucket, Fields: fields, Filename: filename, FileSize: int64(len(data))}
-		if err := Check(fields["policy"], form, time.Now()); err != nil {
+		form := presignpost.Form{Bucket: bucket, Fields: fields, Filename: filename, FileSize: int64(len(data))}
+		if err := presignpost.Check(fields["policy"], form, time.Now()); err != nil {
 			http.Error(w, err.Error(), http.StatusForbidden)
 			return
 		}
@@ -160,7 +165,7 @@ func enforcer(backend *s3test.Server, creds sigv4.Credentials, region string) ht
 		var body bytes.Buffer
 		mw := multipart.NewWriter(&body)
 		for _, name := range names {
-			if err := mw.WriteField(name, strings.ReplaceAll(fields[name], filenameVar, filename)); err != nil {
+			if err := mw.WriteField(name, strings.ReplaceAll(fields[name], "${filename}", filename)); err != nil {
 				http.Error(w, err.Error(), http.StatusInternalServerError)
 				return
 			}
@@ -197,18 +202,18 @@ func TestRoundTripEnforced(t *testing.T) {
 	front := httptest.NewServer(enforcer(srv, creds, "eu-west-1"))
 	defer front.Close()
 
-	p := Policy{
+	p := presignpost.Policy{
 		Bucket:     "photos",
 		Key:        "users/alice/${filename}",
 		Fields:     map[string]string{"acl": "private", "Content-Type": "image/png", "success_action_status": "201"},
-		Conditions: []Condition{ContentLengthRange(10, 64<<10)},
+		Conditions: []presignpost.Condition{presignpost.ContentLengthRange(10, 64<<10)},
 	}
 	data := testFile(50 << 10)
 	tests := []struct {
 		name     string
 		filename string
 		data     []byte
-		tamper   func(s *Signed)
+		tamper   func(s *presignpost.Signed)
 		creds    sigv4.Credentials
 		wantOK   bool
 		wantMsg  string
@@ -216,11 +221,11 @@ func TestRoundTripEnforced(t *testing.T) {
 		{name: "stored", filename: "cat.png", data: data, wantOK: true},
 		{name: "too large", filename: "big.png", data: testFile(64<<10 + 1), wantMsg: "content-length-range"},
 		{name: "too small", filename: "tiny.png", data: data[:9], wantMsg: "content-length-range"},
-		{name: "acl changed", filename: "acl.png", data: data, tamper: func(s *Signed) { s.Fields["acl"] = "public-read" },
+		{name: "acl changed", filename: "acl.png", data: data, tamper: func(s *presignpost.Signed) { s.Fields["acl"] = "public-read" },
 			wantMsg: `["eq","$acl","private"]`},
-		{name: "key changed", filename: "key.png", data: data, tamper: func(s *Signed) { s.Fields["key"] = "users/bob/${filename}" },
+		{name: "key changed", filename: "key.png", data: data, tamper: func(s *presignpost.Signed) { s.Fields["key"] = "users/bob/${filename}" },
 			wantMsg: `["starts-with","$key","users/alice/"]`},
-		{name: "extra field", filename: "extra.png", data: data, tamper: func(s *Signed) { s.Fields["x-amz-meta-sneaky"] = "1" },
+		{name: "extra field", filename: "extra.png", data: data, tamper: func(s *presignpost.Signed) { s.Fields["x-amz-meta-sneaky"] = "1" },
 			wantMsg: "x-amz-meta-sneaky"},
 		{name: "other secret", filename: "forged.png", data: data,
 			creds:   sigv4.Credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: "guessed", SessionToken: creds.SessionToken},

@@ -433,7 +433,7 @@ func TestLoadConfigCredentialErrorsAtFirstUse(t *testing.T) {
 		{name: "unknown credential_source", config: "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\ncredential_source = Laptop\n",
 			source: "shared config", want: []string{"CONFIG:3", `credential_source "Laptop"`}},
 		{name: "sso", config: "[default]\nsso_session = corp\n",
-			source: "shared config", want: []string{"CONFIG:2", "SSO profiles are not supported"}},
+			source: "shared config", want: []string{"CONFIG:2", "no [sso-session corp] section"}},
 		{name: "web identity token file missing", env: map[string]string{
 			"AWS_WEB_IDENTITY_TOKEN_FILE": filepath.Join(dir, "missing-token"), "AWS_ROLE_ARN": "arn:aws:iam::1:role/r",
 			"AWS_ENDPOINT_URL_STS": "http://127.0.0.1:1"}, // never reached: the token is read first

@@ -13,6 +13,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/s3kit/s3kit/s3client"
 )
@@ -22,6 +23,8 @@ const (
 	exitOK      = 0 // everything asked for was done
 	exitFailure = 1 // an operation failed (S3 answered an error, a file was missing...)
 	exitUsage   = 2 // the command line makes no sense; nothing was attempted
+	// A signal that stops a command gives 128 + its number: see
+	// signalExitCode.
 )
 
 // env is the process around a command: its standard streams and
@@ -62,10 +65,20 @@ const (
 	optList                   // --human-readable, --summarize
 	optPresign                // --expires-in, --method
 	optPost                   // --expires-in, --field, --condition, --content-length-range, --html
-	optServe                  // --addr, --dir
+	optServe                  // --addr, --dir, --verify-signatures
 	optForce                  // --force
 	optQuiet                  // --quiet alone (commands without a progress bar)
+	optErrorsOnly             // --only-show-errors
+	optSymlinks               // --follow-symlinks, --no-follow-symlinks
+	optSSEC                   // --sse-c, --sse-c-key
+	optPayer                  // --request-payer
+	optPage                   // --page-size
+	optSync                   // --delete, --size-only, --exact-timestamps
 )
+
+// optTransferCmd are the groups of the commands that move objects: cp,
+// mv and sync.
+const optTransferCmd = optConnection | optTransfer | optProgress | optFilter | optObject | optErrorsOnly | optSymlinks | optSSEC | optPayer | optPage
 
 // command is one subcommand.
 type command struct {
@@ -91,13 +104,19 @@ func commands() []*command {
 	return []*command{
 		{name: "cp", args: "<LocalPath|-> <S3Uri> | <S3Uri> <LocalPath|-> | <S3Uri> <S3Uri>",
 			summary: "copy a file, stream or object to, from or within S3 (--recursive for directories and prefixes)",
-			minArgs: 2, maxArgs: 2, opts: optConnection | optTransfer | optProgress | optRecursive | optFilter | optObject, run: runCp},
+			minArgs: 2, maxArgs: 2, opts: optTransferCmd | optRecursive, run: runCp},
+		{name: "mv", args: "<LocalPath> <S3Uri> | <S3Uri> <LocalPath> | <S3Uri> <S3Uri>",
+			summary: "move a file or object: copy it, then delete the source once the copy succeeded (--recursive for directories and prefixes)",
+			minArgs: 2, maxArgs: 2, opts: optTransferCmd | optRecursive, run: runMv},
+		{name: "sync", args: "<LocalPath> <S3Uri> | <S3Uri> <LocalPath> | <S3Uri> <S3Uri>",
+			summary: "copy the files and objects that are new or changed (size, or a newer source); --delete removes what the source lacks",
+			minArgs: 2, maxArgs: 2, opts: optTransferCmd | optSync, run: runSync},
 		{name: "ls", args: "[<S3Uri>]",
-			summary: "list buckets, or the objects and common prefixes under an S3 prefix",
-			minArgs: 0, maxArgs: 1, opts: optConnection | optRecursive | optList, run: runLs},
+			summary: "list buckets, or the common prefixes and then the objects under an S3 prefix",
+			minArgs: 0, maxArgs: 1, opts: optConnection | optRecursive | optList | optPayer | optPage, run: runLs},
 		{name: "rm", args: "<S3Uri>",
 			summary: "delete an object, or every object under a prefix with --recursive (DeleteObjects, 1000 keys a request)",
-			minArgs: 1, maxArgs: 1, opts: optConnection | optRecursive | optFilter | optQuiet, run: runRm},
+			minArgs: 1, maxArgs: 1, opts: optConnection | optRecursive | optFilter | optQuiet | optErrorsOnly | optPayer | optPage, run: runRm},
 		{name: "mb", args: "<S3Uri>",
 			summary: "make a bucket (in --region, or the configured region)",
 			minArgs: 1, maxArgs: 1, opts: optConnection | optQuiet, run: runMb},
@@ -289,7 +308,8 @@ from the environment (AWS_ACCESS_KEY_ID, AWS_REGION, AWS_ENDPOINT_URL...) and
 the AWS shared files, as for the AWS CLI; --endpoint-url, --region and
 --profile override them.
 
-Exit codes: 0 success, 1 an operation failed, 2 bad usage.
+Exit codes: 0 success, 1 an operation failed, 2 bad usage, 130 and 143
+stopped by Ctrl-C and SIGTERM (after the clean-up).
 Run 's3kit help <command>' for a command's options.
 `)
 }
@@ -310,4 +330,14 @@ func printCommandUsage(w io.Writer, c *command) {
 	if len(lines) > 0 {
 		fmt.Fprintf(w, "\noptions:\n%s\n", strings.Join(lines, "\n"))
 	}
+}
+
+// signalExitCode is the exit code of a command a signal stopped: 128 plus
+// the signal's number, as shells report it (130 for Ctrl-C, 143 for
+// SIGTERM).
+func signalExitCode(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return exitFailure
 }

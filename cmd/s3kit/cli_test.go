@@ -171,7 +171,7 @@ func TestLs(t *testing.T) {
 	}{
 		{[]string{"ls", "s3://photos"}, []string{"2024/", "2025/", "index.html"}},
 		{[]string{"ls", "s3://photos/"}, []string{"2024/", "2025/", "index.html"}},
-		{[]string{"ls", "s3://photos/2024/"}, []string{"a.jpg", "b.jpg", "raw/"}},
+		{[]string{"ls", "s3://photos/2024/"}, []string{"raw/", "a.jpg", "b.jpg"}}, // prefixes first, as the AWS CLI
 		{[]string{"ls", "s3://photos/2024"}, []string{"2024/"}},
 		{[]string{"ls", "s3://photos/2024/r"}, []string{"raw/"}},
 		{[]string{"ls", "s3://photos", "--recursive"}, []string{"2024/a.jpg", "2024/b.jpg", "2024/raw/c.cr2", "2025/d.jpg", "index.html"}},

@@ -5,10 +5,14 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -54,6 +58,18 @@ func needS3URI(s string) (s3URI, error) {
 // overrides on top.
 func (inv *invocation) clientConfig(ctx context.Context) (s3client.Config, error) {
 	o := inv.opts
+	if o.endpointURL == "" && !strings.EqualFold(inv.getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true") {
+		// The environment's endpoint is checked as --endpoint-url is, so
+		// that the same mistake gets the same message and exit code.
+		for _, name := range []string{"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"} {
+			if v := inv.getenv(name); v != "" {
+				if err := checkEndpointURL(name, v); err != nil {
+					return s3client.Config{}, err
+				}
+				break
+			}
+		}
+	}
 	cfg, err := s3client.LoadConfig(ctx, &s3client.LoadOptions{Profile: o.profile, Getenv: inv.getenv})
 	if err != nil {
 		return cfg, err
@@ -71,7 +87,19 @@ func (inv *invocation) clientConfig(ctx context.Context) (s3client.Config, error
 	if o.noSignRequest {
 		cfg.Credentials = nil
 	}
-	cfg.HTTPClient = localhostAware(cfg.HTTPClient)
+	tr, err := buildTransport(cfg.HTTPClient, o.caBundle, o.noVerifySSL)
+	if err != nil {
+		return cfg, err
+	}
+	client := &http.Client{Transport: tr}
+	if cfg.HTTPClient != nil {
+		client.Timeout = cfg.HTTPClient.Timeout
+	}
+	if o.debug {
+		cfg.Logger = slog.New(slog.NewTextHandler(inv.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		client.Transport = &debugTransport{next: tr, log: cfg.Logger}
+	}
+	cfg.HTTPClient = client
 	cfg.UserAgent = "s3kit-cli"
 	return cfg, nil
 }
@@ -92,25 +120,55 @@ func (inv *invocation) newClient(ctx context.Context) (*s3client.Client, error) 
 	return c, nil
 }
 
-// localhostAware returns a client whose transport connects "localhost"
-// and every "*.localhost" name to the loopback address, as RFC 6761 says
-// they are and as browsers do, but as the system resolver often does
-// not: virtual-hosted requests to a local server
-// ("http://bucket.localhost:9000") then work without DNS set-up. Such
-// names never go through a proxy either. base's transport is kept
-// otherwise (LoadConfig sets one for AWS_CA_BUNDLE).
+// localhostAware returns a client whose transport is buildTransport's
+// without TLS options.
 func localhostAware(base *http.Client) *http.Client {
+	tr, _ := buildTransport(base, "", false) // without a CA bundle, it cannot fail
+	c := &http.Client{Transport: tr}
+	if base != nil {
+		c.Timeout = base.Timeout
+	}
+	return c
+}
+
+// buildTransport returns the transport of the client: base's (LoadConfig
+// sets one for AWS_CA_BUNDLE) or the default, with the certificates of
+// caBundle (--ca-bundle) trusted and noVerify (--no-verify-ssl) applied,
+// that connects "localhost" and every
+// "*.localhost" name to the loopback address, as RFC 6761 says they are
+// and as browsers do, but as the system resolver often does not:
+// virtual-hosted requests to a local server ("http://bucket.localhost:9000")
+// then work without DNS set-up. Such names never go through a proxy
+// either. A transport other than an *http.Transport is used as given.
+func buildTransport(base *http.Client, caBundle string, noVerify bool) (http.RoundTripper, error) {
 	var tr *http.Transport
 	if base != nil {
 		if t, ok := base.Transport.(*http.Transport); ok {
 			tr = t.Clone()
 		} else if base.Transport != nil {
-			// A transport we cannot adjust is used as given.
-			return base
+			return base.Transport, nil
 		}
 	}
 	if tr == nil {
 		tr = s3client.DefaultTransport()
+	}
+	if caBundle != "" || noVerify {
+		if tr.TLSClientConfig == nil {
+			tr.TLSClientConfig = &tls.Config{}
+		}
+		if caBundle != "" {
+			pem, err := os.ReadFile(caBundle)
+			if err != nil {
+				return nil, usagef("--ca-bundle: %v", err)
+			}
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(pem) {
+				return nil, usagef("--ca-bundle %s holds no PEM certificate", caBundle)
+			}
+			tr.TLSClientConfig.RootCAs = pool
+		}
+		// As the AWS CLI's --no-verify-ssl: for test servers only.
+		tr.TLSClientConfig.InsecureSkipVerify = noVerify
 	}
 	dial := tr.DialContext
 	if dial == nil {
@@ -129,11 +187,38 @@ func localhostAware(base *http.Client) *http.Client {
 		}
 		return proxy(r)
 	}
-	c := &http.Client{Transport: tr}
-	if base != nil {
-		c.Timeout = base.Timeout
+	return tr, nil
+}
+
+// debugTransport logs, for --debug, each request the client sends: its
+// method and URL (a presigned URL's signature and credential redacted,
+// never a header), and the answer's status and request IDs, or the
+// failure. The client's own records (retries, redirects) go to the same
+// logger.
+type debugTransport struct {
+	next http.RoundTripper
+	log  *slog.Logger
+}
+
+func (d *debugTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	u := *r.URL
+	q := u.Query()
+	for _, k := range []string{"X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token"} {
+		if q.Has(k) {
+			q.Set(k, "REDACTED")
+			u.RawQuery = q.Encode()
+		}
 	}
-	return c
+	start := time.Now()
+	resp, err := d.next.RoundTrip(r)
+	if err != nil {
+		d.log.Debug("http", "method", r.Method, "url", printable(u.String()), "error", err.Error())
+		return resp, err
+	}
+	d.log.Debug("http", "method", r.Method, "url", printable(u.String()), "status", resp.StatusCode,
+		"request_id", resp.Header.Get("X-Amz-Request-Id"), "host_id", resp.Header.Get("X-Amz-Id-2"),
+		"elapsed", time.Since(start).Round(time.Millisecond))
+	return resp, err
 }
 
 func isLocalhostName(host string) bool {

@@ -10,7 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
+	"iter"
 	"mime"
 	"os"
 	"path"
@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/s3kit/s3kit/multipart"
 	"github.com/s3kit/s3kit/s3client"
@@ -27,35 +28,22 @@ import (
 func runCp(ctx context.Context, inv *invocation) error {
 	o := inv.opts
 	src, dst := inv.args[0], inv.args[1]
-	su, srcS3, err := parseS3URI(src)
-	if err != nil {
-		return err
-	}
-	du, dstS3, err := parseS3URI(dst)
+	su, srcS3, du, dstS3, err := inv.transferArgs()
 	if err != nil {
 		return err
 	}
 	switch {
-	case !srcS3 && !dstS3:
-		return usagef("one of %q and %q must be an S3 URI (s3://bucket/key)", src, dst)
 	case o.recursive && (src == "-" || dst == "-"):
 		return usagef("--recursive copies directories: it cannot read stdin or write stdout")
 	case len(o.filters) > 0 && !o.recursive:
 		return usagef("--exclude and --include select among many files: add --recursive")
-	case o.metadataDirective != "" && !(srcS3 && dstS3):
-		return usagef("--metadata-directive applies to S3 to S3 copies")
 	case o.expectedSize >= 0 && src != "-":
 		return usagef("--expected-size is the size of a stream from stdin (-)")
 	}
-	client, err := inv.newClient(ctx)
+	c, err := inv.newCopier(ctx)
 	if err != nil {
 		return err
 	}
-	mgr, err := inv.newManager(client)
-	if err != nil {
-		return err
-	}
-	c := &copier{inv: inv, mgr: mgr, client: client}
 	switch {
 	case srcS3 && dstS3 && o.recursive:
 		return c.copyPrefix(ctx, su, du)
@@ -70,6 +58,43 @@ func runCp(ctx context.Context, inv *invocation) error {
 	default:
 		return c.download(ctx, su, dst)
 	}
+}
+
+// transferArgs parses the source and destination of cp, mv and sync: a
+// local path (or "-") or an S3 URI each, one of them S3 at least.
+func (inv *invocation) transferArgs() (su s3URI, srcS3 bool, du s3URI, dstS3 bool, err error) {
+	src, dst := inv.args[0], inv.args[1]
+	if su, srcS3, err = parseS3URI(src); err != nil {
+		return
+	}
+	if du, dstS3, err = parseS3URI(dst); err != nil {
+		return
+	}
+	switch {
+	case !srcS3 && !dstS3:
+		err = usagef("one of %q and %q must be an S3 URI (s3://bucket/key)", src, dst)
+	case inv.opts.metadataDirective != "" && !(srcS3 && dstS3):
+		err = usagef("--metadata-directive applies to S3 to S3 copies")
+	case inv.cmd.name != "cp" && (src == "-" || dst == "-"):
+		err = usagef("%s works on files and objects: it cannot read stdin or write stdout (cp can)", inv.cmd.name)
+	case inv.cmd.name != "cp" && inv.opts.expectedSize >= 0:
+		err = usagef("--expected-size is the size of a stream from stdin, which only cp reads")
+	}
+	return
+}
+
+// newCopier returns the copier of a cp, mv or sync: its client and
+// transfer manager.
+func (inv *invocation) newCopier(ctx context.Context) (*copier, error) {
+	client, err := inv.newClient(ctx)
+	if err != nil {
+		return nil, err
+	}
+	mgr, err := inv.newManager(client)
+	if err != nil {
+		return nil, err
+	}
+	return &copier{inv: inv, mgr: mgr, client: client}, nil
 }
 
 // newManager returns the transfer manager with the command line's
@@ -200,7 +225,12 @@ func (c *copier) uploadArgs(filename string) transfer.UploadArgs {
 	o := c.inv.opts
 	a := transfer.UploadArgs{
 		ContentType: o.contentType, ACL: o.acl, CacheControl: o.cacheControl,
-		StorageClass: o.storageClass, ServerSideEncryption: o.sse, Metadata: o.metadata,
+		ContentDisposition: o.contentDisp, ContentEncoding: o.contentEncoding, ContentLanguage: o.contentLanguage,
+		Expires: o.expires.Time, StorageClass: o.storageClass, Metadata: o.metadata,
+		ServerSideEncryption: o.sse, SSEKMSKeyID: o.sseKMSKeyID,
+		SSECustomerAlgorithm: o.sseC, SSECustomerKey: o.sseCKey.key,
+		GrantFullControl: o.grants.fullControl, GrantRead: o.grants.read, GrantReadACP: o.grants.readACP, GrantWriteACP: o.grants.writeACP,
+		ChecksumAlgorithm: s3client.ChecksumAlgorithm(o.checksumAlgorithm), RequestPayer: o.requestPayer,
 	}
 	if a.ContentType == "" && filename != "" {
 		a.ContentType = mime.TypeByExtension(filepath.Ext(filename))
@@ -208,16 +238,32 @@ func (c *copier) uploadArgs(filename string) transfer.UploadArgs {
 	return a
 }
 
+// downloadArgs returns what a download sends besides the key: the SSE-C
+// key the object was written with, and --request-payer.
+func (c *copier) downloadArgs() transfer.DownloadArgs {
+	o := c.inv.opts
+	return transfer.DownloadArgs{SSECustomerAlgorithm: o.sseC, SSECustomerKey: o.sseCKey.key, RequestPayer: o.requestPayer}
+}
+
+// copyArgs returns what a copy within S3 writes. An SSE-C key applies to
+// both ends: the source is read with it and the copy written with it.
 func (c *copier) copyArgs() transfer.CopyArgs {
 	o := c.inv.opts
 	a := transfer.CopyArgs{
 		ContentType: o.contentType, ACL: o.acl, CacheControl: o.cacheControl,
-		StorageClass: o.storageClass, ServerSideEncryption: o.sse, Metadata: o.metadata,
+		ContentDisposition: o.contentDisp, ContentEncoding: o.contentEncoding, ContentLanguage: o.contentLanguage,
+		Expires: o.expires.Time, StorageClass: o.storageClass, Metadata: o.metadata,
+		ServerSideEncryption: o.sse, SSEKMSKeyID: o.sseKMSKeyID,
+		SSECustomerAlgorithm: o.sseC, SSECustomerKey: o.sseCKey.key,
+		CopySourceSSECustomerAlgorithm: o.sseC, CopySourceSSECustomerKey: o.sseCKey.key,
+		GrantFullControl: o.grants.fullControl, GrantRead: o.grants.read, GrantReadACP: o.grants.readACP, GrantWriteACP: o.grants.writeACP,
+		ChecksumAlgorithm: s3client.ChecksumAlgorithm(o.checksumAlgorithm), RequestPayer: o.requestPayer,
 		MetadataDirective: o.metadataDirective,
 	}
 	// New metadata or content headers would be ignored under COPY; as the
 	// AWS CLI does, giving them means replacing.
-	if a.MetadataDirective == "" && (o.metadata != nil || o.contentType != "" || o.cacheControl != "") {
+	if a.MetadataDirective == "" && (o.metadata != nil || o.contentType != "" || o.cacheControl != "" ||
+		o.contentDisp != "" || o.contentEncoding != "" || o.contentLanguage != "" || !o.expires.IsZero()) {
 		a.MetadataDirective = "REPLACE"
 	}
 	return a
@@ -265,8 +311,7 @@ func (c *copier) upload(ctx context.Context, src string, dst s3URI) error {
 		c.result("(dryrun) upload: %s to %s\n", src, target)
 		return nil
 	}
-	opts := append(c.startBar(filepath.Base(src), false, -1), c.uploadArgs(src))
-	_, err = c.mgr.UploadFile(ctx, src, dst.bucket, key, opts...)
+	err = c.transferOne(ctx, loc{path: src}, loc{obj: target}, time.Time{}, c.startBar(filepath.Base(src), false, -1))
 	c.stopBar()
 	if err != nil {
 		return during(what, err)
@@ -288,15 +333,13 @@ func (c *copier) download(ctx context.Context, src s3URI, dst string) error {
 		// manager still fetches ranges in parallel and writes them in
 		// order.
 		out := struct{ io.Writer }{c.inv.stdout}
-		opts := c.startBar(path.Base(src.key), false, -1)
+		args := c.downloadArgs()
+		opts := append(c.startBar(path.Base(src.key), false, -1), args)
 		_, err := c.mgr.Download(ctx, src.bucket, src.key, out, opts...)
 		c.stopBar()
-		return during("download "+src.String()+" to -", err)
+		return during("download "+src.String()+" to -", explainDownload(ctx, c.client, src.bucket, src.key, args, err))
 	}
-	target := dst
-	if fi, err := os.Stat(dst); (err == nil && fi.IsDir()) || strings.HasSuffix(dst, "/") || strings.HasSuffix(dst, string(filepath.Separator)) {
-		target = filepath.Join(dst, path.Base(src.key))
-	}
+	target := localFileFor(dst, path.Base(src.key))
 	if c.inv.opts.dryrun {
 		c.result("(dryrun) download: %s to %s\n", src, target)
 		return nil
@@ -307,8 +350,7 @@ func (c *copier) download(ctx context.Context, src s3URI, dst string) error {
 			return during("download "+src.String()+" to "+target, err)
 		}
 	}
-	opts := c.startBar(path.Base(src.key), false, -1)
-	_, err := c.mgr.DownloadFile(ctx, src.bucket, src.key, target, opts...)
+	err := c.transferOne(ctx, loc{obj: src}, loc{path: target}, time.Time{}, c.startBar(path.Base(src.key), false, -1))
 	c.stopBar()
 	if err != nil {
 		return during("download "+src.String()+" to "+target, err)
@@ -326,8 +368,7 @@ func (c *copier) copyObject(ctx context.Context, src, dst s3URI) error {
 		c.result("(dryrun) copy: %s to %s\n", src, target)
 		return nil
 	}
-	opts := append(c.startBar(path.Base(src.key), false, -1), c.copyArgs())
-	_, err := c.mgr.Copy(ctx, transfer.CopySource{Bucket: src.bucket, Key: src.key}, target.bucket, target.key, opts...)
+	err := c.transferOne(ctx, loc{obj: src}, loc{obj: target}, time.Time{}, c.startBar(path.Base(src.key), false, -1))
 	c.stopBar()
 	if err != nil {
 		return during("copy "+src.String()+" to "+target.String(), err)
@@ -340,12 +381,25 @@ func (c *copier) copyObject(ctx context.Context, src, dst s3URI) error {
 // destination as a folder.
 func dirPrefix(dst s3URI) string { return recursivePrefix(dst.key) }
 
-// uploadDir uploads every file under dir that passes the filters. It walks
-// the directory itself, rather than calling UploadDirectory, to give each
-// file the Content-Type its name suggests (UploadDirectory applies one
-// UploadArgs to every file); the files run MaxConcurrency at a time, as
-// UploadDirectory runs them. Symbolic links to files are followed, links
-// to directories are not (they could loop).
+// localFiles walks dir as the options say (--follow-symlinks), warning
+// on stderr of the links it skips.
+func (c *copier) localFiles(dir string) iter.Seq2[entry, error] {
+	return walkLocal(dir, c.inv.opts.followSymlinks, func(msg string) {
+		c.above(func() { fmt.Fprintf(c.inv.stderr, "warning: %s\n", printable(msg)) })
+	})
+}
+
+// objects lists the objects under prefix, --page-size keys a request.
+func (c *copier) objects(ctx context.Context, bucket, prefix string, skipMarkers bool) iter.Seq2[entry, error] {
+	return walkS3(ctx, c.client, bucket, prefix, c.inv.opts.pageSize, c.inv.opts.requestPayer, skipMarkers)
+}
+
+// uploadDir uploads every file under dir that passes the filters, as the
+// walk finds them, MaxConcurrency at a time. It walks the directory
+// itself, rather than calling UploadDirectory, to give each file the
+// Content-Type its name suggests (UploadDirectory applies one UploadArgs
+// to every file), to follow symbolic links (--follow-symlinks, the
+// default) and to start before the walk ends.
 func (c *copier) uploadDir(ctx context.Context, dir string, dst s3URI) error {
 	fi, err := os.Stat(dir)
 	if err != nil {
@@ -355,80 +409,89 @@ func (c *copier) uploadDir(ctx context.Context, dir string, dst s3URI) error {
 		return usagef("%s is not a directory: --recursive uploads a directory", dir)
 	}
 	prefix := dirPrefix(dst)
-	type job struct {
-		path, rel string
-		size      int64
-	}
-	var jobs []job
-	var total int64
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			return nil
-		}
-		fi, err := os.Stat(p) // through a link
-		if err != nil || !fi.Mode().IsRegular() {
-			// A dangling link, or a link to a directory, a device...
-			return nil
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		if c.inv.opts.filters.included(rel) {
-			jobs = append(jobs, job{p, rel, fi.Size()})
-			total += fi.Size()
-		}
-		return nil
-	})
-	if err != nil {
-		return during("upload "+dir, err)
-	}
-	if c.inv.opts.dryrun {
-		for _, j := range jobs {
-			c.result("(dryrun) upload: %s to s3://%s/%s\n", j.path, dst.bucket, prefix+j.rel)
-		}
-		return nil
-	}
-	progress := c.startBar("", true, total)
-	var failed int
-	var fmu sync.Mutex
-	c.each(ctx, len(jobs), func(i int) {
-		j := jobs[i]
-		target := s3URI{bucket: dst.bucket, key: prefix + j.rel}
-		opts := append([]transfer.Option{c.uploadArgs(j.path)}, progress...)
-		if _, err := c.mgr.UploadFile(ctx, j.path, target.bucket, target.key, opts...); err != nil {
-			fmu.Lock()
-			failed++
-			fmu.Unlock()
-			c.failure("upload "+j.path+" to "+target.String(), err)
-			return
-		}
-		c.result("upload: %s to %s\n", j.path, target)
-	})
-	c.stopBar()
-	return c.summary(ctx, "upload", failed, len(jobs))
+	return c.each(ctx, "upload", "upload "+dir, c.localFiles(dir), func(e entry) (from, to loc, err error) {
+		return loc{path: e.path}, loc{obj: s3URI{bucket: dst.bucket, key: prefix + e.rel}}, nil
+	}, false)
 }
 
-// each runs f(0..n-1), MaxConcurrency at a time (one at a time when the
-// manager runs without threads), and stops starting new ones when ctx
-// ends.
-func (c *copier) each(ctx context.Context, n int, f func(i int)) {
-	limit := c.mgr.Config().MaxConcurrency
-	sem := make(chan struct{}, max(limit, 1))
-	var wg sync.WaitGroup
-	for i := 0; i < n && ctx.Err() == nil; i++ {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			f(i)
-		}()
+// copyPrefix copies every object under src to the same relative keys
+// under dst, as the listing goes, MaxConcurrency objects at a time.
+func (c *copier) copyPrefix(ctx context.Context, src, dst s3URI) error {
+	prefix, dprefix := recursivePrefix(src.key), dirPrefix(dst)
+	if err := checkOverlap(src.bucket, prefix, dst.bucket, dprefix); err != nil {
+		return err
 	}
-	wg.Wait()
+	return c.each(ctx, "copy", "copy "+src.String(), c.objects(ctx, src.bucket, prefix, false), func(e entry) (from, to loc, err error) {
+		return loc{obj: s3URI{bucket: src.bucket, key: e.key}}, loc{obj: s3URI{bucket: dst.bucket, key: dprefix + e.rel}}, nil
+	}, false)
+}
+
+// each transfers, MaxConcurrency at a time, every entry of a walk that
+// passes the filters, from and to where route says, printing a line for
+// each; what names the walk in its error. With move, each source is
+// deleted once its copy succeeded (and kept when it failed). With
+// --dryrun it only prints.
+func (c *copier) each(ctx context.Context, op, what string, walk iter.Seq2[entry, error], route func(entry) (from, to loc, err error), move bool) error {
+	o := c.inv.opts
+	var progress []transfer.Option
+	if !o.dryrun {
+		progress = c.startBar("", true, -1)
+	}
+	verb := op
+	if move {
+		verb = "move"
+	}
+	p := c.newPool()
+	var t tally
+	var walkErr error
+	for e, err := range walk {
+		if err != nil {
+			walkErr = err
+			break
+		}
+		if !o.filters.included(e.rel) {
+			continue
+		}
+		from, to, err := route(e)
+		what := verb + " " + from.String() + " to " + to.String()
+		switch {
+		case err != nil:
+			t.add(func(t *tally) { t.failed++ })
+			c.failure(what, err)
+			continue
+		case o.dryrun:
+			c.result("(dryrun) %s: %s to %s\n", verb, from, to)
+			continue
+		}
+		if !p.run(ctx, func() {
+			err := c.transferOne(ctx, from, to, time.Time{}, progress)
+			if err == nil && move {
+				if err = c.deleteSource(ctx, from); err != nil {
+					err = fmt.Errorf("copied, but the source is still there: %w", err)
+				}
+			}
+			t.add(func(t *tally) {
+				if err != nil {
+					t.failed++
+				} else {
+					t.done++
+				}
+			})
+			if err != nil {
+				c.failure(what, err)
+				return
+			}
+			c.result("%s: %s to %s\n", verb, from, to)
+		}) {
+			break
+		}
+	}
+	p.wait()
+	c.stopBar()
+	if walkErr != nil {
+		return during(what, walkErr)
+	}
+	return c.summary(ctx, verb, t.failed, t.failed+t.done)
 }
 
 // summary turns the outcome of a recursive transfer into the command's
@@ -439,7 +502,7 @@ func (c *copier) summary(ctx context.Context, op string, failed, total int) erro
 		return during(op, context.Cause(ctx))
 	}
 	if failed > 0 {
-		fmt.Fprintf(c.inv.stderr, "s3kit: cp: %d of %d %s(s) failed\n", failed, total, op)
+		fmt.Fprintf(c.inv.stderr, "s3kit: %s: %d of %d %s(s) failed\n", c.inv.cmd.name, failed, total, op)
 		return errReported
 	}
 	return nil
@@ -452,15 +515,13 @@ func (c *copier) downloadPrefix(ctx context.Context, src s3URI, dir string) erro
 	prefix := recursivePrefix(src.key)
 	filter := transfer.Filter(func(rel string) bool { return c.inv.opts.filters.included(rel) })
 	if c.inv.opts.dryrun {
-		for obj, err := range c.client.AllObjects(ctx, &s3client.ListObjectsV2Input{Bucket: src.bucket, Prefix: prefix}) {
+		for e, err := range c.objects(ctx, src.bucket, prefix, true) {
 			if err != nil {
 				return during("download "+src.String(), err)
 			}
-			rel := strings.TrimPrefix(obj.Key, prefix)
-			if rel == "" || strings.HasSuffix(rel, "/") || !filter(rel) {
-				continue
+			if filter(e.rel) {
+				c.result("(dryrun) download: s3://%s/%s to %s\n", src.bucket, e.key, filepath.Join(dir, filepath.FromSlash(e.rel)))
 			}
-			c.result("(dryrun) download: s3://%s/%s to %s\n", src.bucket, obj.Key, filepath.Join(dir, filepath.FromSlash(rel)))
 		}
 		return nil
 	}
@@ -479,7 +540,7 @@ func (c *copier) downloadPrefix(ctx context.Context, src s3URI, dir string) erro
 			c.result("download: s3://%s/%s to %s\n", e.Bucket, e.Key, e.Path)
 		}
 	})
-	res, err := c.mgr.DownloadDirectory(ctx, src.bucket, prefix, dir, filter, listen)
+	res, err := c.mgr.DownloadDirectory(ctx, src.bucket, prefix, dir, filter, listen, c.downloadArgs())
 	c.stopBar()
 	var de *transfer.DirectoryError
 	if err != nil && !errors.As(err, &de) {
@@ -499,49 +560,4 @@ func (c *copier) downloadPrefix(ctx context.Context, src s3URI, dir string) erro
 		}
 	}
 	return c.summary(ctx, "download", failed, len(res.Files))
-}
-
-// copyPrefix copies every object under src to the same relative keys
-// under dst, listing page by page and copying MaxConcurrency objects at a
-// time.
-func (c *copier) copyPrefix(ctx context.Context, src, dst s3URI) error {
-	prefix, dprefix := recursivePrefix(src.key), dirPrefix(dst)
-	var keys []string
-	var total int64
-	for obj, err := range c.client.AllObjects(ctx, &s3client.ListObjectsV2Input{Bucket: src.bucket, Prefix: prefix}) {
-		if err != nil {
-			return during("copy "+src.String(), err)
-		}
-		rel := strings.TrimPrefix(obj.Key, prefix)
-		if rel == "" || !c.inv.opts.filters.included(rel) {
-			continue
-		}
-		keys = append(keys, obj.Key)
-		total += obj.Size
-	}
-	if c.inv.opts.dryrun {
-		for _, k := range keys {
-			c.result("(dryrun) copy: s3://%s/%s to s3://%s/%s\n", src.bucket, k, dst.bucket, dprefix+strings.TrimPrefix(k, prefix))
-		}
-		return nil
-	}
-	progress := c.startBar("", true, total)
-	args := c.copyArgs()
-	var failed int
-	var fmu sync.Mutex
-	c.each(ctx, len(keys), func(i int) {
-		from := s3URI{bucket: src.bucket, key: keys[i]}
-		to := s3URI{bucket: dst.bucket, key: dprefix + strings.TrimPrefix(keys[i], prefix)}
-		opts := append([]transfer.Option{args}, progress...)
-		if _, err := c.mgr.Copy(ctx, transfer.CopySource{Bucket: from.bucket, Key: from.key}, to.bucket, to.key, opts...); err != nil {
-			fmu.Lock()
-			failed++
-			fmu.Unlock()
-			c.failure("copy "+from.String()+" to "+to.String(), err)
-			return
-		}
-		c.result("copy: %s to %s\n", from, to)
-	})
-	c.stopBar()
-	return c.summary(ctx, "copy", failed, len(keys))
 }

@@ -5,13 +5,15 @@ package main
 // asks for); for a request that got no answer, the endpoint that could not
 // be reached. It also holds printable, which escapes the control
 // characters of keys, paths and messages from a server before any command
-// prints them.
+// prints them, and explainDownload, which says more than a HEAD answer
+// can.
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -59,6 +61,8 @@ func formatError(err error) string {
 	}
 	// The transfer manager's error repeats the operation, object and file
 	// that the context names already: its cause is what is new.
+	var he *hintError
+	hinted := errors.As(err, &he)
 	var te *transfer.Error
 	if errors.As(err, &te) {
 		err = te.Err
@@ -68,15 +72,26 @@ func formatError(err error) string {
 	if errors.As(err, &se) {
 		cause = formatS3Error(se)
 	}
+	if hinted && se != nil {
+		cause += ": " + he.hint
+	}
 	return printable(oneLine(strings.Join(append(what, cause), ": ")))
 }
+
+// maxKeyLen is S3's longest key, in bytes.
+const maxKeyLen = 1024
 
 func formatS3Error(e *s3client.Error) string {
 	var b strings.Builder
 	where := e.Op
 	if e.Bucket != "" {
 		where += " " + printable(e.Bucket)
-		if e.Key != "" {
+		switch {
+		case len(e.Key) > maxKeyLen:
+			// Too long for S3, and named by the command's context
+			// already: once is enough.
+			where += "/(the " + strconv.Itoa(len(e.Key)) + "-byte key)"
+		case e.Key != "":
 			where += "/" + printable(e.Key)
 		}
 	}
@@ -267,4 +282,52 @@ func mustEscape(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// hintError adds what the user can do about err, which formatError
+// prints after it.
+type hintError struct {
+	err  error
+	hint string
+}
+
+func (e *hintError) Error() string { return e.err.Error() + ": " + e.hint }
+func (e *hintError) Unwrap() error { return e.err }
+
+// explainDownload makes the answer to a download's HEAD request, which
+// has no body and so no message, say what S3 would have said: for a 404,
+// whether the bucket or the key is missing (one HeadBucket tells); for a
+// 403, S3's own code and message, from a GET of the first byte, or else
+// what to check. Other errors are returned as they are.
+func explainDownload(ctx context.Context, client *s3client.Client, bucket, key string, args transfer.DownloadArgs, err error) error {
+	var se *s3client.Error
+	if err == nil || ctx.Err() != nil || !errors.As(err, &se) || se.Op != "HeadObject" {
+		return err
+	}
+	common := s3client.Common{RequestPayer: args.RequestPayer}
+	switch se.StatusCode {
+	case http.StatusNotFound:
+		_, herr := client.HeadBucket(ctx, &s3client.HeadBucketInput{Bucket: bucket, Common: common})
+		var he *s3client.Error
+		switch {
+		case herr == nil:
+			return &hintError{err, "the bucket " + bucket + " exists, but holds no key " + key}
+		case errors.As(herr, &he) && he.StatusCode == http.StatusNotFound:
+			return &hintError{err, "there is no bucket " + bucket + " (HeadBucket: HTTP 404)"}
+		}
+	case http.StatusForbidden:
+		out, gerr := client.GetObject(ctx, &s3client.GetObjectInput{Bucket: bucket, Key: key, Range: "bytes=0-0", Common: common,
+			SSECustomer: s3client.SSECustomer{SSECustomerAlgorithm: args.SSECustomerAlgorithm, SSECustomerKey: args.SSECustomerKey}})
+		if out != nil {
+			out.Body.Close()
+		}
+		var ge *s3client.Error
+		if errors.As(gerr, &ge) && ge.Message != "" {
+			return &hintError{err, "a GET says " + formatS3Error(ge)}
+		}
+		return &hintError{err, "check that the credentials are those meant (--profile), that they may read the object (s3:GetObject, " +
+			"and kms:Decrypt for SSE-KMS) under the bucket's policy, the SSE-C key (--sse-c-key) of an object written with one, " +
+			"and --request-payer for a Requester Pays bucket"}
+	}
+	return err
 }

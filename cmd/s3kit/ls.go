@@ -1,7 +1,7 @@
 package main
 
-// This file holds "s3kit ls": buckets, or the objects and common prefixes
-// under a prefix, in the AWS CLI's columns.
+// This file holds "s3kit ls": buckets, or the common prefixes and the
+// objects under a prefix, in the AWS CLI's columns and order.
 
 import (
 	"context"
@@ -53,7 +53,8 @@ func lsBuckets(ctx context.Context, inv *invocation, client *s3client.Client) er
 
 func lsObjects(ctx context.Context, inv *invocation, client *s3client.Client, target s3URI) error {
 	o := inv.opts
-	in := &s3client.ListObjectsV2Input{Bucket: target.bucket, Prefix: target.key}
+	in := &s3client.ListObjectsV2Input{Bucket: target.bucket, Prefix: target.key, MaxKeys: o.pageSize,
+		Common: s3client.Common{RequestPayer: o.requestPayer}}
 	// Without --recursive, keys show relative to the "directory" of the
 	// prefix, as the AWS CLI shows them; with it, whole.
 	dir := ""
@@ -70,17 +71,12 @@ func lsObjects(ctx context.Context, inv *invocation, client *s3client.Client, ta
 		if err != nil {
 			return err
 		}
-		// S3 returns prefixes and keys each in order; merge them so that
-		// the listing reads in key order, as the AWS CLI's does.
-		ps, objs := page.CommonPrefixes, page.Contents
-		for len(ps) > 0 || len(objs) > 0 {
-			if len(ps) > 0 && (len(objs) == 0 || ps[0] < objs[0].Key) {
-				fmt.Fprintf(inv.stdout, "%30s %s\n", "PRE", printable(strings.TrimPrefix(ps[0], dir)))
-				ps = ps[1:]
-				continue
-			}
-			obj := objs[0]
-			objs = objs[1:]
+		// As the AWS CLI prints a page: its common prefixes first, then
+		// its objects.
+		for _, p := range page.CommonPrefixes {
+			fmt.Fprintf(inv.stdout, "%30s %s\n", "PRE", printable(strings.TrimPrefix(p, dir)))
+		}
+		for _, obj := range page.Contents {
 			count++
 			total += obj.Size
 			fmt.Fprintf(inv.stdout, "%s %10s %s\n", obj.LastModified.Local().Format(lsTimeFormat),

@@ -11,7 +11,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +31,11 @@ type options struct {
 	profile         string
 	addressingStyle string
 	noSignRequest   bool
+	noVerifySSL     bool
+	caBundle        string
+	debug           bool
+	requestPayer    string
+	pageSize        int
 
 	// optTransfer: unset (-1) leaves the transfer manager's default.
 	threshold      sizeValue
@@ -36,17 +43,24 @@ type options struct {
 	maxConcurrency int
 	maxBandwidth   sizeValue
 
-	// optProgress, optQuiet
-	quiet         bool
-	noProgress    bool
-	forceProgress bool
+	// optProgress, optQuiet, optErrorsOnly
+	quiet          bool
+	onlyShowErrors bool
+	noProgress     bool
+	forceProgress  bool
 
 	recursive bool
 	force     bool
 
-	// optFilter
-	filters filterList
-	dryrun  bool
+	// optFilter, optSymlinks
+	filters        filterList
+	dryrun         bool
+	followSymlinks bool
+
+	// optSync
+	delete          bool
+	sizeOnly        bool
+	exactTimestamps bool
 
 	// optObject
 	contentType       string
@@ -57,6 +71,17 @@ type options struct {
 	metadata          metadataValue
 	metadataDirective string
 	expectedSize      sizeValue
+	contentDisp       string
+	contentEncoding   string
+	contentLanguage   string
+	expires           timeValue
+	sseKMSKeyID       string
+	grants            grantsValue
+	checksumAlgorithm string
+
+	// optSSEC
+	sseC    string
+	sseCKey sseKeyValue
 
 	// optList
 	humanReadable bool
@@ -71,8 +96,9 @@ type options struct {
 	html         bool
 
 	// optServe
-	addr string
-	dir  string
+	addr             string
+	dir              string
+	verifySignatures bool
 }
 
 func newFlagSet(c *command, o *options) *flag.FlagSet {
@@ -88,6 +114,15 @@ func newFlagSet(c *command, o *options) *flag.FlagSet {
 		fs.StringVar(&o.profile, "profile", "", "use this `profile` of the AWS shared files")
 		fs.StringVar(&o.addressingStyle, "addressing-style", "", "the addressing `style`: auto (the default), virtual (bucket in the host name) or path (bucket in the path)")
 		fs.BoolVar(&o.noSignRequest, "no-sign-request", false, "send anonymous requests, without credentials")
+		fs.BoolVar(&o.noVerifySSL, "no-verify-ssl", false, "do not verify the endpoint's TLS certificate (a test server with a self-signed one)")
+		fs.StringVar(&o.caBundle, "ca-bundle", "", "trust the certificates of this PEM `file` for TLS, instead of the system's")
+		fs.BoolVar(&o.debug, "debug", false, "log every request on stderr: its line, status and request ID, retries and redirects (never a secret)")
+	}
+	if c.opts&optPayer != 0 {
+		fs.StringVar(&o.requestPayer, "request-payer", "", "`requester`: agree to pay for the requests to a Requester Pays bucket")
+	}
+	if c.opts&optPage != 0 {
+		fs.IntVar(&o.pageSize, "page-size", 0, "list this `number` of keys a request, 1 to 1000 (1000 by default)")
 	}
 	if c.opts&optTransfer != 0 {
 		fs.Var(&o.threshold, "multipart-threshold", "send files from this `size` on in parts (8MB by default)")
@@ -97,6 +132,9 @@ func newFlagSet(c *command, o *options) *flag.FlagSet {
 	}
 	if c.opts&(optProgress|optQuiet) != 0 {
 		fs.BoolVar(&o.quiet, "quiet", false, "print nothing but errors")
+	}
+	if c.opts&optErrorsOnly != 0 {
+		fs.BoolVar(&o.onlyShowErrors, "only-show-errors", false, "print only errors and warnings (the same as --quiet)")
 	}
 	if c.opts&optProgress != 0 {
 		fs.BoolVar(&o.noProgress, "no-progress", false, "draw no progress bar")
@@ -113,6 +151,20 @@ func newFlagSet(c *command, o *options) *flag.FlagSet {
 		fs.Var(&includeValue{&o.filters}, "include", "do not skip paths that match this `pattern`")
 		fs.BoolVar(&o.dryrun, "dryrun", false, "print what would be done, and do nothing")
 	}
+	if c.opts&optSymlinks != 0 {
+		o.followSymlinks = true
+		fs.Var(&boolSetter{&o.followSymlinks, true}, "follow-symlinks", "follow symbolic links to files and directories (the default)")
+		fs.Var(&boolSetter{&o.followSymlinks, false}, "no-follow-symlinks", "skip symbolic links")
+	}
+	if c.opts&optSync != 0 {
+		fs.BoolVar(&o.delete, "delete", false, "delete the files or objects of the destination that the source lacks (the filters apply)")
+		fs.BoolVar(&o.sizeOnly, "size-only", false, "copy only what differs in size, whatever the times say")
+		fs.BoolVar(&o.exactTimestamps, "exact-timestamps", false, "from S3 to local: copy same-sized objects whose time differs from the file's at all")
+	}
+	if c.opts&optSSEC != 0 {
+		fs.StringVar(&o.sseC, "sse-c", "", "server-side encryption with a customer key: `AES256` (the default with --sse-c-key)")
+		fs.Var(&o.sseCKey, "sse-c-key", "the customer `key` of --sse-c: 32 bytes, or fileb://FILE to read them from a file")
+	}
 	if c.opts&optObject != 0 {
 		fs.StringVar(&o.contentType, "content-type", "", "the media `type` of the object written (Content-Type; guessed from the file name by default)")
 		fs.StringVar(&o.acl, "acl", "", "a canned `ACL`: private, public-read, bucket-owner-full-control...")
@@ -122,6 +174,15 @@ func newFlagSet(c *command, o *options) *flag.FlagSet {
 		fs.Var(&o.metadata, "metadata", "user metadata, `k=v,k2=v2` or a JSON object")
 		fs.StringVar(&o.metadataDirective, "metadata-directive", "", "the metadata `directive` of an S3 to S3 copy: COPY the source's or REPLACE it (REPLACE when --metadata, --content-type or --cache-control is given)")
 		fs.Var(&o.expectedSize, "expected-size", "the `size` of a stream from stdin, to choose its part size")
+		fs.StringVar(&o.contentDisp, "content-disposition", "", "the Content-Disposition `value` of the object written")
+		fs.StringVar(&o.contentEncoding, "content-encoding", "", "the Content-Encoding `value` of the object written")
+		fs.StringVar(&o.contentLanguage, "content-language", "", "the Content-Language `value` of the object written")
+		if c.opts&(optPresign|optPost) == 0 { // there, --expires is --expires-in
+			fs.Var(&o.expires, "expires", "the Expires `time` of the object written (RFC 3339, 2006-01-02T15:04:05Z)")
+		}
+		fs.StringVar(&o.sseKMSKeyID, "sse-kms-key-id", "", "the KMS key `ID` of --sse aws:kms")
+		fs.Var(&o.grants, "grants", "grant a `Permission=Grantee_Type=Grantee_ID`: read, readacl, writeacl or full, to uri=, id= or emailaddress= (repeatable)")
+		fs.StringVar(&o.checksumAlgorithm, "checksum-algorithm", "", "the `algorithm` of the checksum sent with the object: CRC32, CRC32C, CRC64NVME, SHA1 or SHA256")
 	}
 	if c.opts&optList != 0 {
 		fs.BoolVar(&o.humanReadable, "human-readable", false, "print sizes in KiB, MiB, GiB...")
@@ -143,6 +204,7 @@ func newFlagSet(c *command, o *options) *flag.FlagSet {
 	if c.opts&optServe != 0 {
 		fs.StringVar(&o.addr, "addr", "127.0.0.1:9000", "listen on this `address` (port 0 picks a free port)")
 		fs.StringVar(&o.dir, "dir", "", "keep buckets and objects as files under this `directory` (in memory by default)")
+		fs.BoolVar(&o.verifySignatures, "verify-signatures", false, "check every request's SigV4 signature against the key pair the server prints, as S3 does")
 	}
 	return fs
 }
@@ -151,7 +213,7 @@ func newFlagSet(c *command, o *options) *flag.FlagSet {
 // values that the parsers accept but the command cannot use.
 func (o *options) validate(c *command) error {
 	if o.endpointURL != "" {
-		if err := checkEndpointURL(o.endpointURL); err != nil {
+		if err := checkEndpointURL("--endpoint-url", o.endpointURL); err != nil {
 			return err
 		}
 	}
@@ -182,24 +244,57 @@ func (o *options) validate(c *command) error {
 	if o.expiresIn > 0 && (time.Duration(o.expiresIn) < time.Second || time.Duration(o.expiresIn) > 7*24*time.Hour) {
 		return usagef("--expires-in %s: a signature is valid from 1 second to 7 days", time.Duration(o.expiresIn))
 	}
+	if o.onlyShowErrors {
+		o.quiet = true
+	}
 	if o.quiet && o.forceProgress {
 		return usagef("--quiet and --force-progress contradict each other")
+	}
+	if o.noVerifySSL && o.caBundle != "" {
+		return usagef("--no-verify-ssl and --ca-bundle contradict each other")
+	}
+	if o.pageSize < 0 || o.pageSize > maxPageSize {
+		return usagef("--page-size %d: a page holds 1 to %d keys", o.pageSize, maxPageSize)
+	}
+	if o.requestPayer != "" && o.requestPayer != "requester" {
+		return usagef("--request-payer %q: the only value is requester", o.requestPayer)
+	}
+	if o.sseC != "" && o.sseC != "AES256" {
+		return usagef("--sse-c %q: the only algorithm is AES256", o.sseC)
+	}
+	if o.sseC != "" && o.sseCKey.key == nil {
+		return usagef("--sse-c needs the key: --sse-c-key")
+	}
+	if o.sseKMSKeyID != "" && !strings.HasPrefix(o.sse, "aws:kms") {
+		return usagef("--sse-kms-key-id names the key of --sse aws:kms (or aws:kms:dsse)")
+	}
+	if o.sse != "" && o.sseCKey.key != nil {
+		return usagef("--sse and --sse-c are two kinds of encryption: choose one")
+	}
+	if o.checksumAlgorithm != "" {
+		o.checksumAlgorithm = strings.ToUpper(o.checksumAlgorithm)
+		switch s3client.ChecksumAlgorithm(o.checksumAlgorithm) {
+		case s3client.ChecksumCRC32, s3client.ChecksumCRC32C, s3client.ChecksumCRC64NVME, s3client.ChecksumSHA1, s3client.ChecksumSHA256:
+		default:
+			return usagef("--checksum-algorithm %q: want CRC32, CRC32C, CRC64NVME, SHA1 or SHA256", o.checksumAlgorithm)
+		}
 	}
 	return nil
 }
 
 // checkEndpointURL refuses an endpoint that cannot be one, before any
-// request: an absolute http or https URL with a host.
-func checkEndpointURL(s string) error {
+// request: an absolute http or https URL with a host. name is where it
+// came from: --endpoint-url or the environment variable.
+func checkEndpointURL(name, s string) error {
 	u, err := url.Parse(s)
 	if err != nil {
-		return usagef("--endpoint-url %q: %v", s, err)
+		return usagef("%s %q: %v", name, s, err)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return usagef("--endpoint-url %q: want an absolute http:// or https:// URL", s)
+		return usagef("%s %q: want an absolute http:// or https:// URL", name, s)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return usagef("--endpoint-url %q: a query or fragment cannot be part of an endpoint", s)
+		return usagef("%s %q: a query or fragment cannot be part of an endpoint", name, s)
 	}
 	return nil
 }
@@ -377,3 +472,115 @@ func parseCondition(v string) (presignpost.Condition, error) {
 	}
 	return presignpost.Condition{}, fmt.Errorf("%s: unknown operator %q (want eq, starts-with or content-length-range)", v, op)
 }
+
+// boolSetter is one of a pair of options that set the same bool, such as
+// --follow-symlinks and --no-follow-symlinks: the last one given wins.
+type boolSetter struct {
+	p *bool
+	v bool
+}
+
+func (b *boolSetter) IsBoolFlag() bool { return true }
+func (b *boolSetter) String() string   { return "" }
+func (b *boolSetter) Set(s string) error {
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		return err
+	}
+	*b.p = v == b.v
+	return nil
+}
+
+// timeValue is the time of --expires: RFC 3339, or a date.
+type timeValue struct{ time.Time }
+
+func (t *timeValue) String() string {
+	if t == nil || t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339)
+}
+
+func (t *timeValue) Set(v string) error {
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02", http.TimeFormat} {
+		if p, err := time.Parse(layout, v); err == nil {
+			t.Time = p
+			return nil
+		}
+	}
+	return fmt.Errorf("%q is not a time: write 2006-01-02T15:04:05Z (RFC 3339) or 2006-01-02", v)
+}
+
+// grantsValue is the repeated --grants Permission=Grantee_Type=Grantee_ID,
+// as the AWS CLI takes them, gathered into the x-amz-grant-* headers'
+// values: id="...", uri="..." or emailAddress="...", comma-separated.
+type grantsValue struct {
+	fullControl, read, readACP, writeACP string
+}
+
+func (g *grantsValue) String() string { return "" }
+
+func (g *grantsValue) Set(v string) error {
+	for _, one := range strings.Fields(v) {
+		perm, grantee, ok := strings.Cut(one, "=")
+		typ, id, ok2 := strings.Cut(grantee, "=")
+		if !ok || !ok2 || id == "" {
+			return fmt.Errorf("%q is not Permission=Grantee_Type=Grantee_ID", one)
+		}
+		switch strings.ToLower(typ) {
+		case "id":
+			typ = "id"
+		case "uri":
+			typ = "uri"
+		case "emailaddress":
+			typ = "emailAddress"
+		default:
+			return fmt.Errorf("%q: the grantee type is id, uri or emailaddress", one)
+		}
+		value := typ + `="` + id + `"`
+		var dst *string
+		switch strings.ToLower(perm) {
+		case "full":
+			dst = &g.fullControl
+		case "read":
+			dst = &g.read
+		case "readacl":
+			dst = &g.readACP
+		case "writeacl":
+			dst = &g.writeACP
+		default:
+			return fmt.Errorf("%q: the permission is read, readacl, writeacl or full", one)
+		}
+		if *dst != "" {
+			*dst += ", "
+		}
+		*dst += value
+	}
+	return nil
+}
+
+// sseKeyValue is the customer key of --sse-c-key: the 32 bytes as given,
+// or read from a file with fileb://FILE. It never prints its value.
+type sseKeyValue struct{ key s3client.SSECKey }
+
+func (k *sseKeyValue) String() string { return "" }
+
+func (k *sseKeyValue) Set(v string) error {
+	key := []byte(v)
+	if p, ok := strings.CutPrefix(v, "fileb://"); ok {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return fmt.Errorf("reading the key: %v", err)
+		}
+		key = b
+	}
+	if len(key) != 32 {
+		// The key's length only: the key is a secret.
+		return fmt.Errorf("an SSE-C key is 32 bytes (AES-256), this one is %d", len(key))
+	}
+	k.key = key
+	return nil
+}
+
+// maxPageSize is the most keys S3 lists in one page.
+const maxPageSize = 1000

@@ -3,7 +3,8 @@ package main
 // This file holds the progress bar of cp and of the demo: one line on a
 // terminal, redrawn in place with "\r" at most every progressInterval,
 // showing the bytes done, the percentage and a bar when the size is known,
-// the rate and the time left; erased when the transfer ends, so that only
+// the rate and the time left, or "completing" once every byte is sent and
+// the last request runs; erased when the transfer ends, so that only
 // the result line stays. On anything but a terminal nothing is drawn,
 // unless --force-progress asks for it (tests, and wrappers that record
 // a terminal session).
@@ -106,8 +107,13 @@ func (p *progressBar) add(n int64) {
 	if p.start.IsZero() {
 		p.start = p.now()
 	}
+	before := p.done
 	p.done = max(p.done+n, 0)
-	p.drawLocked(false)
+	// The frame that reaches the end of a single transfer is drawn
+	// whatever the interval: it says "completing" while the last request
+	// (CompleteMultipartUpload, the rename of a download) runs, instead
+	// of leaving the last throttled frame short of 100%.
+	p.drawLocked(!p.multi && !p.finished && p.total > 0 && before < p.total && p.done >= p.total)
 }
 
 func (p *progressBar) fileDone(failed bool) {
@@ -211,7 +217,10 @@ func (p *progressBar) frameLocked(now time.Time) string {
 		pct = int(done * 100 / total)
 	}
 	eta := ""
-	if bps > 0 && total > done {
+	switch {
+	case !p.multi && !p.finished && total > 0 && done >= total:
+		eta = "completing"
+	case bps > 0 && total > done:
 		eta = "ETA " + formatETA(time.Duration(float64(total-done)/bps*float64(time.Second)))
 	}
 	head := fmt.Sprintf("  %3d%% ", pct)

@@ -34,7 +34,7 @@ func runRm(ctx context.Context, inv *invocation) error {
 			inv.printf("(dryrun) delete: %s\n", target)
 			return nil
 		}
-		if _, err := client.DeleteObject(ctx, &s3client.DeleteObjectInput{Bucket: target.bucket, Key: target.key}); err != nil {
+		if _, err := client.DeleteObject(ctx, &s3client.DeleteObjectInput{Bucket: target.bucket, Key: target.key, Common: inv.payer()}); err != nil {
 			return during("delete "+target.String(), err)
 		}
 		inv.printf("delete: %s\n", target)
@@ -50,6 +50,11 @@ func (inv *invocation) printf(format string, args ...any) {
 	if !inv.opts.quiet {
 		fmt.Fprintf(inv.stdout, format, printableArgs(args)...)
 	}
+}
+
+// payer returns what --request-payer adds to a request.
+func (inv *invocation) payer() s3client.Common {
+	return s3client.Common{RequestPayer: inv.opts.requestPayer}
 }
 
 // recursivePrefix returns the prefix a recursive command lists. A prefix
@@ -83,7 +88,7 @@ func deletePrefix(ctx context.Context, inv *invocation, client *s3client.Client,
 			batch = batch[:0]
 			return nil
 		}
-		out, err := client.DeleteObjects(ctx, &s3client.DeleteObjectsInput{Bucket: target.bucket, Objects: batch})
+		out, err := client.DeleteObjects(ctx, &s3client.DeleteObjectsInput{Bucket: target.bucket, Objects: batch, Common: inv.payer()})
 		if out != nil {
 			for _, d := range out.Deleted {
 				deleted++
@@ -97,7 +102,7 @@ func deletePrefix(ctx context.Context, inv *invocation, client *s3client.Client,
 		batch = batch[:0]
 		return err
 	}
-	for obj, err := range client.AllObjects(ctx, &s3client.ListObjectsV2Input{Bucket: target.bucket, Prefix: prefix}) {
+	for obj, err := range client.AllObjects(ctx, &s3client.ListObjectsV2Input{Bucket: target.bucket, Prefix: prefix, MaxKeys: inv.opts.pageSize, Common: inv.payer()}) {
 		if err != nil {
 			return deleted, err
 		}

@@ -2,8 +2,11 @@ package main
 
 // This file holds "s3kit serve": the test server of the library's own
 // tests (internal/s3test: gofakes3 with strict aws-chunked decoding,
-// checksum checks and virtual-host routing), on an address of the user's
-// choosing, for local development.
+// checksum checks, virtual-host routing, UploadPartCopy and POST policy
+// checks), on an address of the user's choosing, for local development.
+// With --verify-signatures it checks every request's signature against
+// the credentials it prints. It listens on that one address only, and
+// exits when the process that started it does (serve_*.go).
 
 import (
 	"context"
@@ -13,59 +16,54 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"net/http/httputil"
-	"net/url"
 	"time"
 
 	"github.com/s3kit/s3kit/internal/s3test"
+	"github.com/s3kit/s3kit/sigv4"
+)
+
+// The credentials serve prints, and checks with --verify-signatures: the
+// documentation's example key pair.
+const (
+	serveAccessKey = "AKIAIOSFODNN7EXAMPLE"
+	serveSecretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 )
 
 func runServe(ctx context.Context, inv *invocation) error {
-	var sopts []s3test.Option
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stopWatching := exitWithParent(cancel)
+	defer stopWatching()
+
+	sopts := []s3test.Option{s3test.WithPOSTPolicies()}
 	where := "in memory (gone when the server stops)"
 	if inv.opts.dir != "" {
 		sopts = append(sopts, s3test.WithDir(inv.opts.dir))
 		where = "on disk under " + inv.opts.dir
+	}
+	if inv.opts.verifySignatures {
+		sopts = append(sopts, s3test.WithCredentials(sigv4.Credentials{AccessKeyID: serveAccessKey, SecretAccessKey: serveSecretKey}))
 	}
 	ln, err := net.Listen("tcp", inv.opts.addr)
 	if err != nil {
 		return err // "listen tcp ADDR: bind: address already in use"
 	}
 	defer ln.Close()
-	backend, err := s3test.NewServer(sopts...)
+	handler, _, err := s3test.NewHandler(sopts...)
 	if err != nil {
 		return during("serve", err)
 	}
-	defer backend.Close()
-
-	// s3test listens on a port of its own choosing, so the server listens
-	// on the address asked for and hands each request to it, Host header
-	// unchanged: the virtual-host routing and anything else that reads
-	// the Host see what the client sent.
-	target, err := url.Parse(backend.URL)
-	if err != nil {
-		return during("serve", err)
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog:          log.New(io.Discard, "", 0),
 	}
-	proxy := &httputil.ReverseProxy{
-		Rewrite: func(r *httputil.ProxyRequest) {
-			r.SetURL(target)
-			r.Out.Host = r.In.Host
-		},
-		Transport: &http.Transport{
-			Proxy:               nil,
-			MaxIdleConnsPerHost: 64,
-			IdleConnTimeout:     30 * time.Second,
-		},
-		FlushInterval: -1, // stream bodies as they come
-		ErrorLog:      log.New(io.Discard, "", 0),
-	}
-	srv := &http.Server{Handler: proxy, ReadHeaderTimeout: 30 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
 	endpoint, vhost := displayEndpoints(ln.Addr())
 	if !inv.opts.quiet {
-		printServeBanner(inv.stdout, endpoint, vhost, where)
+		printServeBanner(inv.stdout, endpoint, vhost, where, inv.opts.verifySignatures)
 	} else {
 		fmt.Fprintf(inv.stdout, "%s\n", endpoint)
 	}
@@ -75,8 +73,8 @@ func runServe(ctx context.Context, inv *invocation) error {
 	case err := <-served:
 		return during("serve", err)
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
+	shutdown, cancelShutdown := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancelShutdown()
 	if err := srv.Shutdown(shutdown); err != nil {
 		srv.Close()
 	}
@@ -99,15 +97,26 @@ func displayEndpoints(addr net.Addr) (endpoint, vhost string) {
 	return "http://" + net.JoinHostPort(host, port), "http://BUCKET.localhost:" + port
 }
 
-func printServeBanner(w io.Writer, endpoint, vhost, where string) {
+func printServeBanner(w io.Writer, endpoint, vhost, where string, verify bool) {
+	auth := `  signatures:    NOT checked: any key pair works, and unsigned requests too
+                 (--verify-signatures checks them against the pair below)`
+	if verify {
+		auth = `  signatures:    checked (SigV4: headers, presigned URLs, aws-chunked
+                 chunks and trailers, POST forms) against the pair below`
+	}
 	fmt.Fprintf(w, `s3kit serve: an S3-compatible server (gofakes3) at %s
   data:          %s
   path style:    %s/BUCKET/KEY
   virtual hosts: %s/KEY
-  Signatures are not checked: any access key and secret key work.
+%s
+  checked:       POST policies, checksums, x-amz-content-sha256, aws-chunked framing
+  not done:      ACLs and bucket policies (accepted, never enforced), versioning on
+                 --dir, object lock, tagging, lifecycle, CORS, SSE (headers stored,
+                 nothing encrypted), x-amz-metadata-directive REPLACE (metadata merged)
+  listening on:  this address only; the server exits when its parent process does
 
 Try it from another shell:
-  export AWS_ENDPOINT_URL=%s AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
+  export AWS_ENDPOINT_URL=%s AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_REGION=us-east-1
   s3kit mb s3://demo
   s3kit cp README.md s3://demo/README.md
   s3kit ls s3://demo
@@ -115,5 +124,5 @@ Try it from another shell:
   s3kit cp s3://demo/README.md -
 
 Ctrl-C stops the server.
-`, endpoint, where, endpoint, vhost, endpoint)
+`, endpoint, where, endpoint, vhost, auth, endpoint, serveAccessKey, serveSecretKey)
 }

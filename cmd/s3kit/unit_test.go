@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"syscall"
@@ -19,7 +20,6 @@ import (
 
 	"github.com/s3kit/s3kit/presignpost"
 	"github.com/s3kit/s3kit/s3client"
-	"github.com/s3kit/s3kit/sigv4"
 	"github.com/s3kit/s3kit/transfer"
 )
 
@@ -357,6 +357,8 @@ func TestProgressFrames(t *testing.T) {
 		"photo.jpg    0% [>                 ]      0 B/32.0 MiB          --             ",
 		"photo.jpg   37% [======>           ] 12.0 MiB/32.0 MiB  5.85 MiB/s  ETA 0:03   ",
 		"photo.jpg   31% [=====>            ] 10.0 MiB/32.0 MiB  3.28 MiB/s  ETA 0:07   ",
+		// Every byte sent, the last request running: drawn at once.
+		"photo.jpg  100% [==================] 32.0 MiB/32.0 MiB  7.90 MiB/s  completing ",
 		"photo.jpg  100% [==================] 32.0 MiB/32.0 MiB  7.90 MiB/s             ",
 	}
 	got := frames(t, out.String())
@@ -408,6 +410,42 @@ func TestProgressFrames(t *testing.T) {
 	}
 }
 
+// TestProgressCompleting: the bytes that end a single transfer are drawn
+// at once, as "completing", even within the interval, so that the bar
+// does not sit short of 100% while the last request runs; a directory's
+// bar never says it.
+func TestProgressCompleting(t *testing.T) {
+	for _, tc := range []struct {
+		multi bool
+		want  []string
+	}{
+		{false, []string{
+			"big.bin  100% [====================] 10.0 MiB/10.0 MiB          --  completing ",
+			"big.bin  100% [====================] 10.0 MiB/10.0 MiB          --             ",
+		}},
+		{true, []string{
+			"0 file(s)  100% [==================] 10.0 MiB/10.0 MiB          --             ",
+		}},
+	} {
+		var out bytes.Buffer
+		clock := &fakeClock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+		p := newProgressBar(&out, 80, "big.bin", -1, tc.multi)
+		p.now = clock.now
+		feed := p.listener()
+		feed(transfer.Event{Type: transfer.TransferStarted, Total: 10 << 20})
+		out.Reset()
+		// Both within the interval of the first frame: only the end is
+		// drawn, before the transfer completes.
+		feed(transfer.Event{Type: transfer.BytesTransferred, Bytes: 5 << 20})
+		feed(transfer.Event{Type: transfer.BytesTransferred, Bytes: 5 << 20})
+		p.finish()
+		got := frames(t, out.String())
+		if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+			t.Errorf("multi %v: frames:\n%s\nwant:\n%s", tc.multi, strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+		}
+	}
+}
+
 // TestProgressAbove: result lines printed while the bar is drawn erase it
 // and draw it again below, so that the two never share a line.
 func TestProgressAbove(t *testing.T) {
@@ -427,7 +465,7 @@ func TestProgressAbove(t *testing.T) {
 func TestRunStepsReportsFailures(t *testing.T) {
 	var stdout bytes.Buffer
 	inv := &invocation{env: &env{stdout: &stdout, stderr: &stdout, getenv: func(string) string { return "" }}, opts: &options{}}
-	front, err := newDemoFront("http://127.0.0.1:1", sigv4.Credentials{AccessKeyID: demoAccessKey, SecretAccessKey: demoSecretKey}, demoRegion)
+	front, err := newDemoFront(http.NotFoundHandler())
 	if err != nil {
 		t.Fatal(err)
 	}

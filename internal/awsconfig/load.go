@@ -30,6 +30,9 @@ type Profile struct {
 	// Services is the [services NAME] section that the profile's
 	// "services" property names, or nil.
 	Services *Section
+	// SSOSession is the [sso-session NAME] section of the config file that
+	// the profile's "sso_session" property names, or nil.
+	SSOSession *Section
 }
 
 // Found reports whether either file has the profile.
@@ -134,7 +137,9 @@ func ProfileName(getenv func(string) string, name string) (profile string, expli
 // ProfileName). getenv nil means os.Getenv. Missing files are not an error;
 // unreadable or malformed ones are, and so is a profile asked for by name
 // (other than "default") that neither file has, or a "services" property
-// naming a section the config file lacks.
+// naming a section the config file lacks. (An sso_session naming a missing
+// section leaves SSOSession nil, for the credentials to report when they
+// are needed.)
 func Load(getenv func(string) string, profile string) (*Profile, error) {
 	if getenv == nil {
 		getenv = os.Getenv
@@ -167,7 +172,23 @@ func Load(getenv func(string) string, profile string) (*Profile, error) {
 			return nil, fmt.Errorf("awsconfig: %s: services section %q not found in %s", where, svc, orNone(cfgPath))
 		}
 	}
+	if sess := p.Get("sso_session"); sess != "" && cfg != nil {
+		p.SSOSession = cfg.SSOSessions[sess]
+	}
 	return p, nil
+}
+
+// SSOCacheDir returns the AWS CLI's SSO token cache, ~/.aws/sso/cache, or
+// "" without a home directory.
+func SSOCacheDir(getenv func(string) string) string {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	home := homeDir(getenv)
+	if home == "" {
+		return ""
+	}
+	return filepath.Join(home, ".aws", "sso", "cache")
 }
 
 func orNone(path string) string {

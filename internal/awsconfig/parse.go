@@ -137,6 +137,8 @@ type File struct {
 	Profiles map[string]*Section
 	// Services holds the [services NAME] sections of a config file.
 	Services map[string]*Section
+	// SSOSessions holds the [sso-session NAME] sections of a config file.
+	SSOSessions map[string]*Section
 }
 
 // Parse parses the text of a shared config file (isConfigFile) or shared
@@ -157,7 +159,7 @@ type File struct {
 // Errors are *ParseError values naming the file and the line.
 func Parse(name string, data []byte, isConfigFile bool) (*File, error) {
 	p := parser{
-		file: &File{Name: name, Profiles: map[string]*Section{}, Services: map[string]*Section{}},
+		file: &File{Name: name, Profiles: map[string]*Section{}, Services: map[string]*Section{}, SSOSessions: map[string]*Section{}},
 		seen: map[string]int{},
 		cfg:  isConfigFile,
 	}
@@ -301,10 +303,12 @@ func (p *parser) header(n int, trimmed string) error {
 		id = "p\x00" + name
 	case kind == "services":
 		id = "s\x00" + name
+	case kind == "sso-session":
+		id = "e\x00" + name
 	case kind == "" && name == "default":
 		id = "d\x00"
 	default:
-		id = "o\x00" + inner // sso-session, plugins, typos: checked, not kept
+		id = "o\x00" + inner // plugins, typos: checked, not kept
 	}
 	if first, dup := p.seen[id]; dup {
 		return p.errorf(n, "section ["+inner+"] already defined on line "+strconv.Itoa(first))
@@ -320,6 +324,8 @@ func (p *parser) header(n int, trimmed string) error {
 		}
 	case 's':
 		p.file.Services[name] = sec
+	case 'e':
+		p.file.SSOSessions[name] = sec
 	case 'd':
 		p.plainDef = sec
 	default:

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"net/http"
 	"strconv"
@@ -64,6 +65,13 @@ type ChunkedReader struct {
 	trailer    http.Header
 	trailerSig string
 	err        error // sticky: io.EOF after a complete body
+
+	// sigs, when set (a server with credentials), checks each chunk's
+	// signature against its data as the data is read, and the trailer's.
+	sigs         *chunkSigner
+	dataHash     hash.Hash
+	dataSig      string // the signature of the chunk being read
+	trailerLines []byte // "name:value\n" of each trailer, names in lower case
 }
 
 // NewChunkedReader returns a ChunkedReader that decodes r.
@@ -107,6 +115,9 @@ func (c *ChunkedReader) Read(p []byte) (int, error) {
 	}
 	n, err := c.br.Read(p)
 	c.remaining -= int64(n)
+	if c.dataHash != nil {
+		c.dataHash.Write(p[:n])
+	}
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			err = truncated("chunk data")
@@ -115,6 +126,10 @@ func (c *ChunkedReader) Read(p []byte) (int, error) {
 		return n, err
 	}
 	if c.remaining == 0 {
+		if c.sigs != nil && c.dataSig != "" && !c.sigs.chunk(c.dataSig, c.dataHash.Sum(nil)) {
+			c.err = signatureMismatch("chunk " + strconv.Itoa(len(c.chunks)))
+			return n, c.err
+		}
 		if err := c.expectCRLF("chunk data"); err != nil {
 			c.err = err
 			return n, err
@@ -162,10 +177,20 @@ func (c *ChunkedReader) readChunkHeader() error {
 	if size > 0 {
 		c.remaining = size
 		c.inData = true
+		if c.sigs != nil {
+			c.dataSig = signature
+			c.dataHash.Reset()
+		}
 		return nil
+	}
+	if c.sigs != nil && signature != "" && !c.sigs.chunk(signature, emptySHA256[:]) {
+		return signatureMismatch("final chunk")
 	}
 	if err := c.readTrailer(); err != nil {
 		return err
+	}
+	if c.sigs != nil && c.trailerSig != "" && !c.sigs.trailer(c.trailerSig, c.trailerLines) {
+		return signatureMismatch("trailer")
 	}
 	// Nothing may follow the body: extra bytes mean the sender framed or
 	// counted wrongly.
@@ -212,6 +237,7 @@ func (c *ChunkedReader) readTrailer() error {
 			c.trailer = http.Header{}
 		}
 		c.trailer.Add(key, v)
+		c.trailerLines = append(append(append(append(c.trailerLines, bytes.ToLower(name)...), ':'), v...), '\n')
 	}
 }
 

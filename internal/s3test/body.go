@@ -90,13 +90,18 @@ func requestError(status int, code, message string) *s3Error {
 }
 
 func writeS3Error(w http.ResponseWriter, r *http.Request, e *s3Error) {
+	writeXML(w, r, e.status, e)
+}
+
+// writeXML answers status with the XML document doc (no body for HEAD).
+func writeXML(w http.ResponseWriter, r *http.Request, status int, doc any) {
 	w.Header().Set("Content-Type", "application/xml")
-	w.WriteHeader(e.status)
+	w.WriteHeader(status)
 	if r.Method == http.MethodHead {
 		return
 	}
-	out, err := xml.Marshal(e)
-	if err != nil { // a struct of strings always marshals
+	out, err := xml.Marshal(doc)
+	if err != nil { // the documents are structs of strings, which always marshal
 		return
 	}
 	_, _ = w.Write([]byte(xml.Header))
@@ -218,6 +223,9 @@ func prepareBody(r *http.Request) (*http.Request, *checkedBody, error) {
 		b.decodedWant = n
 		b.chunked = NewChunkedReader(r.Body)
 		b.src = b.chunked
+		if cs, ok := r.Context().Value(streamKey{}).(*chunkSigner); ok && b.mode.signed {
+			b.chunked.sigs, b.chunked.dataHash = cs, sha256.New()
+		}
 
 		// Hand gofakes3 a plain upload of the decoded bytes: it would
 		// otherwise try its own decoder (signed framing only) or store
@@ -282,6 +290,7 @@ func (b *checkedBody) Read(p []byte) (int, error) {
 		return 0, b.err
 	}
 	n, err := b.src.Read(p)
+	var failure *s3Error // a chunk signature that does not match
 	if n > 0 {
 		b.n += int64(n)
 		if b.payloadHash != nil {
@@ -309,6 +318,8 @@ func (b *checkedBody) Read(p []byte) (int, error) {
 		return n, b.fail(requestError(http.StatusBadRequest, "IncompleteBody", err.Error()))
 	case errors.Is(err, ErrMalformedChunkedBody):
 		return n, b.fail(requestError(http.StatusBadRequest, "InvalidRequest", err.Error()))
+	case errors.As(err, &failure):
+		return n, b.fail(failure)
 	default:
 		b.err = err
 		return n, err

@@ -1,12 +1,13 @@
 // Package s3test runs an in-process S3 server for tests, and for the serve
 // and demo commands: gofakes3 v1.2.0 (memory backend, or files with WithDir)
-// on 127.0.0.1 with a port the kernel picks, answering path style on any host
-// name and virtual-host style on "<bucket>.localhost:port".
+// on 127.0.0.1 with a port the kernel picks (or on the caller's listener,
+// NewHandler), answering path style on any host name and virtual-host style
+// on "<bucket>.localhost:port".
 //
 // It is the server of the operation, engine and manager tests. Signatures are
-// not checked here (gofakes3 accepts any request, signed or not); byte-exact
-// signing is the conformance suite's job against versitygw
-// (scripts/versitygw.sh).
+// checked only with WithCredentials (gofakes3 accepts any request, signed or
+// not); byte-exact signing against an independent implementation is the
+// conformance suite's job against versitygw (scripts/versitygw.sh).
 //
 //	s := s3test.New(t)                  // stopped by t.Cleanup
 //	s.CreateBucket(t, "photos")         // through the backend, not HTTP
@@ -16,13 +17,31 @@
 //
 // Options: WithDir, WithTimeSource, WithRequestRecorder (sees each request as
 // it arrived, signed headers included, before anything below rewrites it),
-// WithGoFakeS3Options.
+// WithCredentials, WithPOSTPolicies, WithGoFakeS3Options. NewHandler gives
+// the handler without a listener, for a caller with a listener of its own.
 //
 // # What the wrapper adds to gofakes3
 //
-// Requests pass, in order, through the recorder, virtual-host routing and
-// body checks before gofakes3:
+// Requests pass, in order, through the recorder, the signature check
+// (WithCredentials), virtual-host routing, the POST checks
+// (WithPOSTPolicies), UploadPartCopy and the body checks before gofakes3:
 //
+//   - Signatures (WithCredentials, auth.go): SigV4 in the Authorization
+//     header, in a presigned URL's query (expiry included), and the chain
+//     of chunk and trailer signatures of a signed aws-chunked body, checked
+//     as each chunk is read. Refusals as S3's: InvalidAccessKeyId,
+//     SignatureDoesNotMatch (with CanonicalRequest and StringToSign),
+//     AccessDenied for an unsigned request or an expired URL, InvalidToken.
+//     Any region in the scope is accepted; SigV4a and SigV2 are refused.
+//   - Browser uploads (WithPOSTPolicies, post.go): the form is read with
+//     presignpost.ReadForm, its policy checked with presignpost.Check and,
+//     with credentials, its signature with presignpost.Verify; ${filename}
+//     is substituted; the answer follows success_action_status (204 by
+//     default, 201 with a PostResponse) and success_action_redirect.
+//   - UploadPartCopy (partcopy.go): x-amz-copy-source with a versionId,
+//     x-amz-copy-source-range and the x-amz-copy-source-if-* conditions; the
+//     range is read from the backend and stored through gofakes3's
+//     UploadPart.
 //   - Virtual-host routing: gofakes3's own host-bucket modes cannot serve both
 //     styles on one port with a port in the Host header.
 //   - aws-chunked decoding (ChunkedReader): gofakes3 decodes only
@@ -54,7 +73,9 @@
 // Tests that need any of these belong in conformance/ or use an httptest fake.
 //
 //   - No authentication: signatures, presigned-URL expiry, POST policies and
-//     credentials are never checked; anonymous requests succeed.
+//     credentials are never checked; anonymous requests succeed
+//     (WithCredentials and WithPOSTPolicies add the checks). No ACLs or
+//     bucket policies are ever enforced.
 //   - Subresources it does not know fall through to the plain object or bucket
 //     operation. PUT ?tagging or ?acl on an object OVERWRITES the object with
 //     the XML body; GET ?tagging, ?acl, ?attributes or ?partNumber=N returns
@@ -63,8 +84,8 @@
 //     policies, lifecycle, CORS config, object lock, retention, legal hold,
 //     GetObjectAttributes, RestoreObject (MethodNotAllowed) or website config.
 //   - No UploadPartCopy (PUT with x-amz-copy-source on a part answers 411
-//     MissingContentLength), no x-amz-copy-source-range, no copy of a
-//     versionId, and CopyObject ignores x-amz-metadata-directive: the source's
+//     MissingContentLength; the wrapper implements it). CopyObject copies
+//     no versionId and ignores x-amz-metadata-directive: the source's
 //     metadata is merged under the request's.
 //   - Overwriting an object KEEPS metadata keys of the old object that the
 //     new PUT does not set (s3mem merges them); S3 replaces all metadata.
@@ -95,6 +116,7 @@
 //     success_action_status and success_action_redirect are ignored,
 //     "${filename}" is not substituted, and lower-case x-amz-meta-* fields
 //     are dropped (only a field spelled "Content-Type" is kept).
+//     WithPOSTPolicies does all of these as S3 does.
 //   - Versioning works on the memory backend only (not WithDir); version IDs
 //     contain "/" and "=", so clients must escape them in queries.
 //   - Error documents have no <RequestId> (the x-amz-request-id header is

@@ -19,6 +19,8 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3afero"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/s3kit/s3kit/sigv4"
 )
 
 // VirtualHostDomain is the base domain of virtual-host addressing: a request
@@ -49,6 +51,8 @@ type config struct {
 	timeSource gofakes3.TimeSource
 	recorder   func(*http.Request)
 	fakeOpts   []gofakes3.Option
+	creds      *sigv4.Credentials
+	postChecks bool
 }
 
 // WithDir keeps buckets and objects as files under dir (gofakes3's s3afero
@@ -76,6 +80,28 @@ func WithRequestRecorder(record func(*http.Request)) Option {
 	return func(c *config) { c.recorder = record }
 }
 
+// WithCredentials makes the server check the SigV4 signature of every
+// request against creds, as S3 does: header-signed and presigned requests,
+// the chunk and trailer signatures of signed aws-chunked bodies, and (with
+// WithPOSTPolicies) browser upload forms. A wrong access key is answered
+// 403 InvalidAccessKeyId, a wrong signature 403 SignatureDoesNotMatch with
+// the CanonicalRequest and StringToSign the server computed, an expired
+// presigned URL or an unsigned request 403 AccessDenied. Any region in the
+// credential scope is accepted.
+func WithCredentials(creds sigv4.Credentials) Option {
+	return func(c *config) { c.creds = &creds }
+}
+
+// WithPOSTPolicies makes the server check browser uploads (POST of
+// multipart/form-data to a bucket) against their policy with
+// presignpost.Check, and their signature with presignpost.Verify when the
+// server has credentials; ${filename} is substituted, and the answer
+// follows success_action_status and success_action_redirect (204 by
+// default). Without it, gofakes3 stores any form.
+func WithPOSTPolicies() Option {
+	return func(c *config) { c.postChecks = true }
+}
+
 // WithGoFakeS3Options passes options to gofakes3.New, for example
 // gofakes3.WithTimeSkewLimit, gofakes3.WithAutoBucket or
 // gofakes3.WithGlobalLog. Options that change host routing
@@ -97,32 +123,13 @@ func New(t testing.TB, opts ...Option) *Server {
 	return s
 }
 
-// NewServer starts a Server outside a test, as the serve and demo commands do.
+// NewServer starts a Server outside a test, as the demo command does.
 // The caller stops it with Close.
 func NewServer(opts ...Option) (*Server, error) {
-	var cfg config
-	for _, opt := range opts {
-		opt(&cfg)
-	}
-
-	backend, err := newBackend(&cfg)
+	h, backend, err := newHandler(opts)
 	if err != nil {
 		return nil, err
 	}
-	var fakeOpts []gofakes3.Option
-	if cfg.timeSource != nil {
-		fakeOpts = append(fakeOpts, gofakes3.WithTimeSource(cfg.timeSource))
-	}
-	fakeOpts = append(fakeOpts, cfg.fakeOpts...)
-	fake := gofakes3.New(backend, fakeOpts...)
-
-	var h http.Handler = fake.Server()
-	h = checkBodies(h)
-	h = routeVirtualHost(h)
-	if cfg.recorder != nil {
-		h = recordRequests(cfg.recorder, h)
-	}
-
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("s3test: listen: %w", err)
@@ -152,6 +159,51 @@ func NewServer(opts ...Option) (*Server, error) {
 		_ = s.srv.Serve(ln)
 	}()
 	return s, nil
+}
+
+// NewHandler returns the handler a Server serves, for a caller that serves
+// it on a listener of its own, as "s3kit serve" does on the address the
+// user chose: the handler opens no listener. Its Backend is the Server's.
+func NewHandler(opts ...Option) (http.Handler, gofakes3.Backend, error) {
+	return newHandler(opts)
+}
+
+// newHandler builds the chain, outermost first: the recorder, the
+// signature check (WithCredentials, on the request as it arrived),
+// virtual-host routing, the POST checks (WithPOSTPolicies),
+// UploadPartCopy, the body checks, gofakes3.
+func newHandler(opts []Option) (http.Handler, gofakes3.Backend, error) {
+	var cfg config
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	backend, err := newBackend(&cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	var fakeOpts []gofakes3.Option
+	now := time.Now
+	if cfg.timeSource != nil {
+		fakeOpts = append(fakeOpts, gofakes3.WithTimeSource(cfg.timeSource))
+		now = cfg.timeSource.Now
+	}
+	fakeOpts = append(fakeOpts, cfg.fakeOpts...)
+	fake := gofakes3.New(backend, fakeOpts...)
+
+	var h http.Handler = fake.Server()
+	h = checkBodies(h)
+	h = copyParts(h, backend, now)
+	if cfg.postChecks {
+		h = checkPostForms(h, cfg.creds, now)
+	}
+	h = routeVirtualHost(h)
+	if cfg.creds != nil {
+		h = checkSignatures(h, *cfg.creds, now)
+	}
+	if cfg.recorder != nil {
+		h = recordRequests(cfg.recorder, h)
+	}
+	return h, backend, nil
 }
 
 func newBackend(cfg *config) (gofakes3.Backend, error) {
