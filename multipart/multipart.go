@@ -176,7 +176,7 @@ func invalidInput(format string, args ...any) error {
 // before any request, so that a call refuses them before it reads its
 // source or sends anything. The errors match s3client.ErrInvalidInput.
 func checkObject(bucket, key string) error {
-	if err := s3client.ValidateBucketName(bucket); err != nil {
+	if err := s3client.ValidateBucket(bucket); err != nil {
 		return err
 	}
 	return s3client.ValidateKey(key)

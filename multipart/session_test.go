@@ -288,8 +288,8 @@ func TestInvalidInput(t *testing.T) {
 			_, err := (&Uploader{}).Upload(ctx, &UploadInput{Bucket: "bkt", Key: "k"})
 			return err
 		}},
-		{"Upload short bucket name", func() error {
-			_, err := (&Uploader{Client: f}).Upload(ctx, &UploadInput{Bucket: "b", Key: "k", Body: body, Size: -1})
+		{"Upload bucket name with a control character", func() error {
+			_, err := (&Uploader{Client: f}).Upload(ctx, &UploadInput{Bucket: "b\x00", Key: "k", Body: body, Size: -1})
 			return err
 		}},
 		{"Upload empty key", func() error {
@@ -313,8 +313,8 @@ func TestInvalidInput(t *testing.T) {
 			_, err := (&Uploader{Client: f}).Resume(ctx, "", &UploadInput{Bucket: "bkt", Key: "k", Body: bytes.NewReader(nil)})
 			return err
 		}},
-		{"Resume bad bucket name", func() error {
-			_, err := (&Uploader{Client: f}).Resume(ctx, "id", &UploadInput{Bucket: "Upper", Key: "k", Body: bytes.NewReader(nil)})
+		{"Resume bucket name not UTF-8", func() error {
+			_, err := (&Uploader{Client: f}).Resume(ctx, "id", &UploadInput{Bucket: "a\xffb", Key: "k", Body: bytes.NewReader(nil)})
 			return err
 		}},
 		{"Copy nil input", func() error { _, err := (&Copier{Client: f}).Copy(ctx, nil); return err }},
@@ -330,8 +330,8 @@ func TestInvalidInput(t *testing.T) {
 			_, err := (&Copier{Client: f}).Copy(ctx, &CopyInput{Bucket: "dst", Key: "k", Source: src, TaggingDirective: "copy"})
 			return err
 		}},
-		{"Copy destination bucket name with an underscore", func() error {
-			_, err := (&Copier{Client: f}).Copy(ctx, &CopyInput{Bucket: "under_score", Key: "k", Source: src})
+		{"Copy destination bucket name with a line break", func() error {
+			_, err := (&Copier{Client: f}).Copy(ctx, &CopyInput{Bucket: "b\n", Key: "k", Source: src})
 			return err
 		}},
 		{"Copy empty destination bucket", func() error {

@@ -104,7 +104,7 @@ func (c *Client) CreateBucket(ctx context.Context, in *CreateBucketInput) (*Crea
 	if in == nil {
 		return nil, nilInput(op)
 	}
-	if err := checkBucket(op, in.Bucket); err != nil {
+	if err := checkNewBucket(op, in.Bucket); err != nil {
 		return nil, err
 	}
 	h := make(http.Header, 4)
@@ -118,12 +118,12 @@ func (c *Client) CreateBucket(ctx context.Context, in *CreateBucketInput) (*Crea
 	if in.ObjectLockEnabledForBucket {
 		h.Set("X-Amz-Bucket-Object-Lock-Enabled", "true")
 	}
-	r := &request{op: op, method: http.MethodPut, bucket: in.Bucket, header: h, noAccelerate: true}
+	r := &request{op: op, method: http.MethodPut, bucket: in.Bucket, header: h, noAccelerate: true, noAccessPoints: true, expressControl: true}
 	loc := in.LocationConstraint
 	if loc == "" {
 		loc = c.cfg.Region
 	}
-	if loc != "" && loc != "us-east-1" {
+	if loc != "" && loc != "us-east-1" && loc != "aws-global" && !isExpressBucket(in.Bucket) {
 		body, err := marshalXML(&xmlCreateBucketConfiguration{LocationConstraint: loc})
 		if err != nil {
 			return nil, inputError(op, in.Bucket, "", err)
@@ -195,7 +195,7 @@ func (c *Client) DeleteBucket(ctx context.Context, in *DeleteBucketInput) error 
 	}
 	h := make(http.Header, 2)
 	in.Common.apply(h)
-	resp, err := c.do(ctx, &request{common: &in.Common, op: op, method: http.MethodDelete, bucket: in.Bucket, header: h, noAccelerate: true})
+	resp, err := c.do(ctx, &request{common: &in.Common, op: op, method: http.MethodDelete, bucket: in.Bucket, header: h, noAccelerate: true, expressControl: true})
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,7 +38,7 @@ type Client struct {
 	cfg        Config
 	endpoint   *endpointResolver
 	httpClient *http.Client
-	signer     sigv4.Signer
+	signers    signers
 	userAgent  string
 	https      bool
 	custom     bool // a custom endpoint (an S3-compatible store)
@@ -51,6 +50,7 @@ type Client struct {
 
 	skew    atomic.Int64 // server time minus local time, in nanoseconds
 	regions sync.Map     // bucket name → region learned from redirects
+	express expressSessions
 	// compat is set once the custom endpoint rejected an aws-chunked or
 	// checksum request: from then on bodies go as plain signed payloads
 	// with Content-MD5 (see compatFallback).
@@ -77,6 +77,8 @@ func New(cfg Config) (*Client, error) {
 		maxDelay:    cfg.RetryMaxDelay,
 		jitter:      rand.Float64,
 		custom:      cfg.Endpoint != "",
+		signers:     newSigners(),
+		https:       ep.scheme == "https",
 	}
 	if c.maxAttempts <= 0 {
 		c.maxAttempts = DefaultMaxAttempts
@@ -87,13 +89,6 @@ func New(cfg Config) (*Client, error) {
 	if c.maxDelay <= 0 {
 		c.maxDelay = DefaultRetryMaxDelay
 	}
-	u, err := ep.resolve("", "", cfg.Region)
-	if err == nil {
-		c.https = u.Scheme == "https"
-	} else {
-		c.https = !strings.HasPrefix(strings.ToLower(cfg.Endpoint), "http://")
-	}
-
 	// Redirects are S3's way of naming a bucket's region: they are handled
 	// by do (re-signed for the right region), never followed blindly, which
 	// would also carry the Authorization header to another host.
@@ -142,9 +137,6 @@ func (c *Client) bucketRegion(bucket string) string {
 		if r, ok := c.regions.Load(bucket); ok {
 			return r.(string)
 		}
-	}
-	if c.cfg.Region == "" {
-		return "us-east-1"
 	}
 	return c.cfg.Region
 }

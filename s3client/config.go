@@ -108,9 +108,11 @@ const (
 type Config struct {
 	// Region is the AWS region requests are signed for and, on AWS, sent
 	// to; S3's redirects teach the client the region of a bucket that is
-	// elsewhere. "" signs for us-east-1 (AddressingPath on AWS needs it
-	// set). With a custom Endpoint it is only the signing region (most
-	// stores accept "us-east-1").
+	// elsewhere. On AWS it must be set, as the endpoint rules say:
+	// "aws-global" is the global endpoint s3.amazonaws.com, signed for
+	// us-east-1 (what the AWS CLI uses when no region is configured). With
+	// a custom Endpoint it is only the signing region, and "" signs for
+	// us-east-1, which most stores accept.
 	Region string
 	// Endpoint is the URL of an S3-compatible store ("http://localhost:9000",
 	// "https://minio.example.com/s3"); "" means AWS. A path in it is kept
@@ -121,10 +123,30 @@ type Config struct {
 	// UseDualStack sends requests to the IPv4/IPv6 hosts
 	// (s3.dualstack.REGION.amazonaws.com). AWS endpoints only.
 	UseDualStack bool
+	// UseFIPS sends requests to the FIPS 140 endpoints
+	// (s3-fips.REGION.amazonaws.com); not in aws-cn, not with a custom
+	// Endpoint or UseAccelerate.
+	UseFIPS bool
 	// UseAccelerate sends object requests to S3 Transfer Acceleration
 	// (BUCKET.s3-accelerate.amazonaws.com). AWS endpoints only, bucket
 	// names without dots, virtual-hosted addressing.
 	UseAccelerate bool
+	// UseGlobalEndpoint sends the requests of Region us-east-1 to the
+	// legacy global endpoint s3.amazonaws.com instead of
+	// s3.us-east-1.amazonaws.com (s3_us_east_1_regional_endpoint = legacy).
+	UseGlobalEndpoint bool
+	// UseARNRegion says whether a bucket ARN (an access point, Object
+	// Lambda or Outposts) may name another region than Region: nil or
+	// true sends the request to the ARN's region, as the AWS CLI does;
+	// false refuses it.
+	UseARNRegion *bool
+	// DisableMultiRegionAccessPoints refuses Multi-Region Access Point
+	// ARNs.
+	DisableMultiRegionAccessPoints bool
+	// DisableS3ExpressSessionAuth signs directory bucket requests with the
+	// credentials themselves (service s3express) instead of the session
+	// credentials CreateSession issues.
+	DisableS3ExpressSessionAuth bool
 	// Credentials signs every request; nil sends anonymous, unsigned
 	// requests (public buckets). LoadConfig sets a *credentials.Chain,
 	// whose Source method says which source it used.
@@ -218,6 +240,16 @@ type LoadOptions struct {
 //   - UseDualStack: AWS_USE_DUALSTACK_ENDPOINT, use_dualstack_endpoint in
 //     "s3 =", use_dualstack_endpoint.
 //   - UseAccelerate: use_accelerate_endpoint in "s3 =".
+//   - UseFIPS: AWS_USE_FIPS_ENDPOINT, use_fips_endpoint.
+//   - UseARNRegion: AWS_S3_USE_ARN_REGION, use_arn_region in "s3 =",
+//     s3_use_arn_region; unset leaves it nil (follow the ARN).
+//   - DisableMultiRegionAccessPoints: AWS_S3_DISABLE_MULTIREGION_ACCESS_POINTS,
+//     s3_disable_multiregion_access_points in "s3 =" or the profile.
+//   - DisableS3ExpressSessionAuth: AWS_S3_DISABLE_EXPRESS_SESSION_AUTH,
+//     s3_disable_express_session_auth.
+//   - UseGlobalEndpoint: AWS_S3_US_EAST_1_REGIONAL_ENDPOINT,
+//     us_east_1_regional_endpoint in "s3 =", s3_us_east_1_regional_endpoint:
+//     "legacy" sets it, "regional" (s3kit's default) does not.
 //   - PayloadSigning: payload_signing_enabled = true in "s3 =" gives
 //     PayloadSigningSigned (false keeps the default, as in botocore).
 //   - MaxAttempts: AWS_MAX_ATTEMPTS, max_attempts.
@@ -336,7 +368,7 @@ func (l *loader) load(ctx context.Context) (Config, error) {
 	var cfg Config
 	var endpointFrom string
 	region := first(l.env("AWS_REGION"), l.env("AWS_DEFAULT_REGION"), l.profile("region"))
-	if region.set() && !validRegion(region.value) {
+	if region.set() && !hostLabel(region.value, false) {
 		return Config{}, fmt.Errorf("%w: %s: region %q is not a valid region name", ErrInvalidConfig, region.where, region.value)
 	}
 	cfg.Region = region.value
@@ -366,6 +398,33 @@ func (l *loader) load(ctx context.Context) (Config, error) {
 	}
 	if cfg.UseAccelerate, err = l.s3("use_accelerate_endpoint").bool("use_accelerate_endpoint"); err != nil {
 		return Config{}, err
+	}
+	if cfg.UseFIPS, err = first(l.env("AWS_USE_FIPS_ENDPOINT"), l.profile("use_fips_endpoint")).bool("use_fips_endpoint"); err != nil {
+		return Config{}, err
+	}
+	if s := first(l.env("AWS_S3_USE_ARN_REGION"), l.s3("use_arn_region"), l.profile("s3_use_arn_region")); s.set() {
+		v, err := s.bool("s3_use_arn_region")
+		if err != nil {
+			return Config{}, err
+		}
+		cfg.UseARNRegion = &v
+	}
+	if cfg.DisableMultiRegionAccessPoints, err = first(l.env("AWS_S3_DISABLE_MULTIREGION_ACCESS_POINTS"),
+		l.s3("s3_disable_multiregion_access_points"), l.profile("s3_disable_multiregion_access_points")).bool("s3_disable_multiregion_access_points"); err != nil {
+		return Config{}, err
+	}
+	if cfg.DisableS3ExpressSessionAuth, err = first(l.env("AWS_S3_DISABLE_EXPRESS_SESSION_AUTH"),
+		l.profile("s3_disable_express_session_auth")).bool("s3_disable_express_session_auth"); err != nil {
+		return Config{}, err
+	}
+	if s := first(l.env("AWS_S3_US_EAST_1_REGIONAL_ENDPOINT"), l.s3("us_east_1_regional_endpoint"), l.profile("s3_us_east_1_regional_endpoint")); s.set() {
+		switch strings.ToLower(s.value) {
+		case "legacy":
+			cfg.UseGlobalEndpoint = true
+		case "regional":
+		default:
+			return Config{}, fmt.Errorf("%w: %s: s3_us_east_1_regional_endpoint %q is not legacy or regional", ErrInvalidConfig, s.where, s.value)
+		}
 	}
 	signed, err := l.s3("payload_signing_enabled").bool("payload_signing_enabled")
 	if err != nil {

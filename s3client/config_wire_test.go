@@ -415,7 +415,10 @@ func TestConfigBadInput(t *testing.T) {
 			_, err := c.RestoreObject(ctx, &RestoreObjectInput{Bucket: "bkt", Key: "k", RestoreRequest: RestoreRequest{GlacierJobParameters: &GlacierJobParameters{Tier: "Fast"}}})
 			return err
 		}},
-		{"bad bucket name", func(c *Client) error { _, err := c.GetBucketVersioning(ctx, &BucketInput{Bucket: "B"}); return err }},
+		{"bad bucket name", func(c *Client) error {
+			_, err := c.GetBucketVersioning(ctx, &BucketInput{Bucket: "arn:aws:s3:us-east-1:123456789012:accesspoint/"})
+			return err
+		}},
 		{"nil input", func(c *Client) error { _, err := c.GetBucketCors(ctx, nil); return err }},
 		{"extra header set by the client", func(c *Client) error {
 			_, err := c.GetBucketCors(ctx, &BucketInput{Bucket: "bkt", Common: Common{ExtraHeader: http.Header{"X-Amz-Date": {"x"}}}})

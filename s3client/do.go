@@ -59,6 +59,15 @@ type request struct {
 	// noAccelerate sends a bucket operation S3 Transfer Acceleration does
 	// not serve (CreateBucket, DeleteBucket) to the regular endpoint.
 	noAccelerate bool
+	// noAccessPoints, expressControl, objectLambda and noExpressSession
+	// are the operation's endpoint parameters (see target).
+	noAccessPoints, expressControl, objectLambda, noExpressSession bool
+	// hostPrefix is put in front of the resolved host
+	// (WriteGetObjectResponse's RequestRoute).
+	hostPrefix string
+	// path is the fixed path of an operation without a bucket
+	// (WriteGetObjectResponse).
+	path string
 	// common, if set, holds the input's extra query parameters and
 	// headers, which do and presign add (see addCommon).
 	common *Common
@@ -371,7 +380,7 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 		// that checkRegion refuses is never remembered: it would fail every
 		// later request of the bucket before it is sent.
 		if newRegion := redirectRegion(e); newRegion != "" && newRegion != region && !redirected && r.bucket != "" {
-			if checkRegion(newRegion, c.endpoint.accelerate) != nil {
+			if !c.followable(r, newRegion) {
 				e.Err = errors.Join(e.Err, errors.New("s3client: the bucket region the answer names is not a valid region; not followed"))
 			} else {
 				c.regions.Store(r.bucket, newRegion)
@@ -437,19 +446,24 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 
 // attempt sends the request once.
 func (c *Client) attempt(ctx context.Context, r *request, open func() io.Reader, region string) (*http.Response, *payload, error) {
-	resolve := c.endpoint.resolve
-	if r.noAccelerate {
-		resolve = c.endpoint.resolveNoAccelerate
-	}
-	u, err := resolve(r.bucket, r.key, region)
+	ep, err := c.resolve(r, region)
 	if err != nil {
-		return nil, nil, inputError(r.op, r.bucket, r.key, err)
+		return nil, nil, err
 	}
+	u := ep.url
 	u.RawQuery = encodeQuery(r.query)
 
 	creds, signed, err := c.credentials(ctx)
 	if err != nil {
 		return nil, nil, &Error{Op: r.op, Bucket: r.bucket, Key: r.key, Err: err}
+	}
+	var sessionToken string
+	if signed && ep.auth == authS3Express {
+		if creds, err = c.sessionCredentials(ctx, r.bucket, creds); err != nil {
+			return nil, nil, err
+		}
+		// The session token goes in its own header, not X-Amz-Security-Token.
+		sessionToken, creds.SessionToken = creds.SessionToken, ""
 	}
 	p, err := c.preparePayload(r, open, signed)
 	if err != nil {
@@ -463,6 +477,9 @@ func (c *Client) attempt(ctx context.Context, r *request, open func() io.Reader,
 	h["User-Agent"] = []string{c.userAgent}
 	for _, kv := range p.headers {
 		h.Set(kv[0], kv[1])
+	}
+	if sessionToken != "" {
+		h.Set(s3SessionTokenHeader, sessionToken)
 	}
 	hreq := (&http.Request{
 		Method:     r.method,
@@ -484,12 +501,7 @@ func (c *Client) attempt(ctx context.Context, r *request, open func() io.Reader,
 
 	t := c.now()
 	if signed {
-		if p.stream != nil {
-			err = c.signer.SignStreaming(hreq, p.body, p.size, creds, region, *p.stream, t)
-		} else {
-			err = c.signer.Sign(hreq, creds, region, p.hash, t)
-		}
-		if err != nil {
+		if err = c.sign(hreq, ep, p, creds, t); err != nil {
 			return nil, p, &Error{Op: r.op, Bucket: r.bucket, Key: r.key, Err: err}
 		}
 	} else if p.stream != nil {

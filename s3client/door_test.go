@@ -172,7 +172,7 @@ func TestDoBadInput(t *testing.T) {
 		{"nil", nil},
 		{"method", &Request{Method: "PATCH", Bucket: "bkt"}},
 		{"key without bucket", &Request{Method: "GET", Key: "k"}},
-		{"bad bucket", &Request{Method: "GET", Bucket: "Bad_Bucket"}},
+		{"bad bucket", &Request{Method: "GET", Bucket: "Bad\x00Bucket"}},
 		{"authorization header", &Request{Method: "GET", Bucket: "bkt", Header: http.Header{"Authorization": {"x"}}}},
 		{"x-amz-date", &Request{Method: "GET", Bucket: "bkt", Header: http.Header{"x-amz-date": {"x"}}}},
 		{"content-md5", &Request{Method: "PUT", Bucket: "bkt", Header: http.Header{"Content-MD5": {"x"}}}},

@@ -13,11 +13,12 @@ import (
 )
 
 // TestResolve follows the addressing table of botocore's
-// tests/functional/test_s3.py (_s3_addressing_test_cases), with four
-// deliberate differences noted in the cases: us-east-1 uses its regional
-// host, invalid bucket names are rejected instead of sent, accelerate with
-// path style is a configuration error instead of silently virtual, and
-// dual-stack or accelerate with a custom endpoint is an error.
+// tests/functional/test_s3.py (_s3_addressing_test_cases), with the
+// endpoint rules' answers where they differ (testdata/endpoints, run by
+// TestEndpointCases): us-east-1 uses its regional host, names that cannot
+// be host names go path style, a Region is required on AWS, accelerate
+// with path style or in aws-cn is an error, and dual-stack or accelerate
+// with a custom endpoint is an error.
 func TestResolve(t *testing.T) {
 	long := strings.Repeat("a", 64)
 	tests := []struct {
@@ -42,12 +43,13 @@ func TestResolve(t *testing.T) {
 		{name: "legacy uppercase name in us-east-1", cfg: Config{Region: "us-east-1"}, bucket: "BucketName", key: "key", want: "https://s3.us-east-1.amazonaws.com/BucketName/key"},
 		{name: "legacy underscore name in us-east-1", cfg: Config{Region: "us-east-1"}, bucket: "bucket_name", key: "key", want: "https://s3.us-east-1.amazonaws.com/bucket_name/key"},
 		{name: "legacy 64-char name in us-east-1", cfg: Config{Region: "us-east-1"}, bucket: long, key: "key", want: "https://s3.us-east-1.amazonaws.com/" + long + "/key"},
-		{name: "legacy name outside us-east-1 (botocore sends it)", cfg: Config{Region: "us-west-1"}, bucket: "bucket_name", key: "key", err: ErrInvalidBucketName},
-		{name: "leading hyphen (botocore sends it)", cfg: Config{Region: "us-west-1"}, bucket: "-bucket-name", key: "key", err: ErrInvalidBucketName},
-		{name: "trailing hyphen (botocore sends it)", cfg: Config{Region: "us-west-1"}, bucket: "bucket-name-", key: "key", err: ErrInvalidBucketName},
-		{name: "two characters (botocore sends it)", cfg: Config{Region: "us-west-1"}, bucket: "aa", key: "key", err: ErrInvalidBucketName},
-		{name: "64 characters outside us-east-1", cfg: Config{Region: "us-west-1"}, bucket: long, key: "key", err: ErrInvalidBucketName},
-		{name: "slash in name", cfg: Config{Region: "us-east-1"}, bucket: "adfgasdfadfs/bucket/name", key: "foo", err: ErrInvalidBucketName},
+		{name: "legacy name outside us-east-1", cfg: Config{Region: "us-west-1"}, bucket: "bucket_name", key: "key", want: "https://s3.us-west-1.amazonaws.com/bucket_name/key"},
+		{name: "leading hyphen", cfg: Config{Region: "us-west-1"}, bucket: "-bucket-name", key: "key", want: "https://s3.us-west-1.amazonaws.com/-bucket-name/key"},
+		{name: "trailing hyphen", cfg: Config{Region: "us-west-1"}, bucket: "bucket-name-", key: "key", want: "https://s3.us-west-1.amazonaws.com/bucket-name-/key"},
+		{name: "two characters", cfg: Config{Region: "us-west-1"}, bucket: "aa", key: "key", want: "https://s3.us-west-1.amazonaws.com/aa/key"},
+		{name: "64 characters outside us-east-1", cfg: Config{Region: "us-west-1"}, bucket: long, key: "key", want: "https://s3.us-west-1.amazonaws.com/" + long + "/key"},
+		{name: "slash in name is one path segment", cfg: Config{Region: "us-east-1"}, bucket: "adfgasdfadfs/bucket/name", key: "foo", want: "https://s3.us-east-1.amazonaws.com/adfgasdfadfs%2Fbucket%2Fname/foo"},
+		{name: "URL characters in name", cfg: Config{Region: "us-west-2"}, bucket: "example.com#?x", key: "k", want: "https://s3.us-west-2.amazonaws.com/example.com%23%3Fx/k"},
 
 		// Custom endpoints: path style by default, whatever the region.
 		{name: "custom endpoint", cfg: Config{Endpoint: "https://my-custom-s3/"}, bucket: "foo", key: "bar", want: "https://my-custom-s3/foo/bar"},
@@ -79,7 +81,10 @@ func TestResolve(t *testing.T) {
 		{name: "explicit path unknown region", cfg: Config{Region: "unknown", AddressingStyle: AddressingPath}, bucket: "bucket", key: "key", want: "https://s3.unknown.amazonaws.com/bucket/key"},
 		{name: "explicit path without the region", cfg: Config{Region: "us-west-2", AddressingStyle: AddressingPath}, bucket: "bucket", key: "key", region: "-", err: ErrInvalidConfig},
 		{name: "aws-global path", cfg: Config{Region: "aws-global", AddressingStyle: AddressingPath}, bucket: "bucket", key: "key", want: "https://s3.amazonaws.com/bucket/key"},
-		{name: "no region: global host", cfg: Config{}, bucket: "bucket", key: "key", want: "https://bucket.s3.amazonaws.com/key"},
+		{name: "no region on AWS", cfg: Config{}, bucket: "bucket", key: "key", err: ErrInvalidEndpoint},
+		{name: "aws-global: global host", cfg: Config{Region: "aws-global"}, bucket: "bucket", key: "key", want: "https://bucket.s3.amazonaws.com/key"},
+		{name: "legacy global endpoint for us-east-1", cfg: Config{Region: "us-east-1", UseGlobalEndpoint: true}, bucket: "bucket", key: "key", want: "https://bucket.s3.amazonaws.com/key"},
+		{name: "no region on a custom endpoint", cfg: Config{Endpoint: "http://h.example"}, bucket: "bucket", key: "key", want: "http://h.example/bucket/key"},
 		{name: "no region, dotted name needs path style", cfg: Config{}, bucket: "bucket.dot", key: "key", err: ErrInvalidConfig},
 		{name: "learned region overrides the client's", cfg: Config{Region: "us-east-1"}, bucket: "bucket", key: "key", region: "eu-west-1", want: "https://bucket.s3.eu-west-1.amazonaws.com/key"},
 		{name: "learned region in path style", cfg: Config{Region: "us-east-1", AddressingStyle: AddressingPath}, bucket: "bucket", key: "key", region: "ap-south-1", want: "https://s3.ap-south-1.amazonaws.com/bucket/key"},
@@ -88,17 +93,24 @@ func TestResolve(t *testing.T) {
 		// Accelerate.
 		{name: "accelerate", cfg: Config{Region: "us-east-1", UseAccelerate: true}, bucket: "bucket", key: "key", want: "https://bucket.s3-accelerate.amazonaws.com/key"},
 		{name: "accelerate ignores region", cfg: Config{Region: "us-west-2", UseAccelerate: true}, bucket: "bucket", key: "key", want: "https://bucket.s3-accelerate.amazonaws.com/key"},
-		{name: "accelerate without region", cfg: Config{UseAccelerate: true}, bucket: "bucket", key: "key", want: "https://bucket.s3-accelerate.amazonaws.com/key"},
+		{name: "accelerate aws-global", cfg: Config{Region: "aws-global", UseAccelerate: true}, bucket: "bucket", key: "key", want: "https://bucket.s3-accelerate.amazonaws.com/key"},
+		{name: "accelerate with path style", cfg: Config{Region: "us-east-1", UseAccelerate: true, AddressingStyle: AddressingPath}, bucket: "bucket", key: "key", err: ErrInvalidEndpoint},
+		{name: "accelerate in aws-cn", cfg: Config{Region: "cn-north-1", UseAccelerate: true}, bucket: "bucket", key: "key", err: ErrInvalidEndpoint},
+		{name: "accelerate in aws-us-gov", cfg: Config{Region: "us-gov-west-1", UseAccelerate: true}, bucket: "bucket", key: "key", want: "https://bucket.s3-accelerate.amazonaws.com/key"},
 		{name: "accelerate explicit virtual", cfg: Config{Region: "us-west-2", UseAccelerate: true, AddressingStyle: AddressingVirtual}, bucket: "bucket", key: "key", want: "https://bucket.s3-accelerate.amazonaws.com/key"},
-		{name: "accelerate dotted name", cfg: Config{Region: "us-west-2", UseAccelerate: true}, bucket: "bucket.dot", key: "key", err: ErrInvalidBucketName},
-		{name: "accelerate legacy name", cfg: Config{Region: "us-east-1", UseAccelerate: true}, bucket: "Bucket", key: "key", err: ErrInvalidBucketName},
+		{name: "accelerate dotted name", cfg: Config{Region: "us-west-2", UseAccelerate: true}, bucket: "bucket.dot", key: "key", err: ErrInvalidEndpoint},
+		{name: "accelerate legacy name", cfg: Config{Region: "us-east-1", UseAccelerate: true}, bucket: "Bucket", key: "key", err: ErrInvalidEndpoint},
 		{name: "accelerate dual-stack", cfg: Config{Region: "us-east-1", UseAccelerate: true, UseDualStack: true}, bucket: "bucket", key: "key", want: "https://bucket.s3-accelerate.dualstack.amazonaws.com/key"},
 		{name: "accelerate dual-stack ignores region", cfg: Config{Region: "us-west-2", UseAccelerate: true, UseDualStack: true}, bucket: "bucket", key: "key", want: "https://bucket.s3-accelerate.dualstack.amazonaws.com/key"},
 		{name: "accelerate ListBuckets goes regional", cfg: Config{Region: "us-west-2", UseAccelerate: true}, want: "https://s3.us-west-2.amazonaws.com/"},
 
 		// Dual-stack.
 		{name: "dual-stack us-east-1", cfg: Config{Region: "us-east-1", UseDualStack: true}, bucket: "bucket", key: "key", want: "https://bucket.s3.dualstack.us-east-1.amazonaws.com/key"},
-		{name: "dual-stack without region uses us-east-1", cfg: Config{UseDualStack: true}, bucket: "bucket", key: "key", want: "https://bucket.s3.dualstack.us-east-1.amazonaws.com/key"},
+		{name: "FIPS", cfg: Config{Region: "us-west-2", UseFIPS: true}, bucket: "bucket", key: "key", want: "https://bucket.s3-fips.us-west-2.amazonaws.com/key"},
+		{name: "FIPS dual-stack path", cfg: Config{Region: "us-gov-west-1", UseFIPS: true, UseDualStack: true, AddressingStyle: AddressingPath}, bucket: "bucket", key: "key", want: "https://s3-fips.dualstack.us-gov-west-1.amazonaws.com/bucket/key"},
+		{name: "aws-iso-b", cfg: Config{Region: "us-isob-east-1"}, bucket: "bucket", key: "key", want: "https://bucket.s3.us-isob-east-1.sc2s.sgov.gov/key"},
+		{name: "aws-iso dual-stack", cfg: Config{Region: "us-iso-east-1", UseDualStack: true}, bucket: "bucket", key: "key", err: ErrInvalidEndpoint},
+		{name: "eu sovereign cloud", cfg: Config{Region: "eusc-de-east-1"}, bucket: "bucket", key: "key", want: "https://bucket.s3.eusc-de-east-1.amazonaws.eu/key"},
 		{name: "dual-stack aws-global uses us-east-1", cfg: Config{Region: "aws-global", UseDualStack: true}, bucket: "bucket", key: "key", want: "https://bucket.s3.dualstack.us-east-1.amazonaws.com/key"},
 		{name: "dual-stack us-west-2", cfg: Config{Region: "us-west-2", UseDualStack: true}, bucket: "bucket", key: "key", want: "https://bucket.s3.dualstack.us-west-2.amazonaws.com/key"},
 		{name: "dual-stack unknown region", cfg: Config{Region: "unknown", UseDualStack: true}, bucket: "bucket", key: "key", want: "https://bucket.s3.dualstack.unknown.amazonaws.com/key"},
@@ -108,7 +120,7 @@ func TestResolve(t *testing.T) {
 
 		// Service endpoint and bucket-level requests.
 		{name: "ListBuckets", cfg: Config{Region: "us-west-2"}, want: "https://s3.us-west-2.amazonaws.com/"},
-		{name: "ListBuckets without region", cfg: Config{}, want: "https://s3.amazonaws.com/"},
+		{name: "ListBuckets aws-global", cfg: Config{Region: "aws-global"}, want: "https://s3.amazonaws.com/"},
 		{name: "ListBuckets custom endpoint with prefix", cfg: Config{Endpoint: "https://h.example/s3/"}, want: "https://h.example/s3/"},
 		{name: "bucket request, virtual", cfg: Config{Region: "us-west-2"}, bucket: "bucket", want: "https://bucket.s3.us-west-2.amazonaws.com/"},
 		{name: "bucket request, path", cfg: Config{Region: "us-west-2", AddressingStyle: AddressingPath}, bucket: "bucket", want: "https://s3.us-west-2.amazonaws.com/bucket"},
@@ -133,16 +145,17 @@ func TestResolve(t *testing.T) {
 			default:
 				region = tt.region
 			}
-			u, err := r.resolve(tt.bucket, tt.key, region)
+			ep, err := r.resolve(&target{bucket: tt.bucket, key: tt.key, region: region})
 			if tt.err != nil {
 				if !errors.Is(err, tt.err) {
-					t.Fatalf("got %v, %v; want error %v", u, err, tt.err)
+					t.Fatalf("got %v, %v; want error %v", ep, err, tt.err)
 				}
 				return
 			}
 			if err != nil {
 				t.Fatalf("resolve: %v", err)
 			}
+			u := ep.url
 			if got := u.String(); got != tt.want {
 				t.Errorf("got  %s\nwant %s", got, tt.want)
 			}
@@ -160,9 +173,6 @@ func checkURL(t *testing.T, u *url.URL) {
 	if u.EscapedPath() != u.RawPath {
 		t.Errorf("net/url would send %q, not RawPath %q", u.EscapedPath(), u.RawPath)
 	}
-	if encodePath(u.Path) != u.RawPath {
-		t.Errorf("RawPath %q is not encodePath(Path)", u.RawPath)
-	}
 	if strings.HasSuffix(u.Host, ":443") && u.Scheme == "https" || strings.HasSuffix(u.Host, ":80") && u.Scheme == "http" {
 		t.Errorf("default port in host %q", u.Host)
 	}
@@ -173,9 +183,9 @@ func TestResolveNoAccelerate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := r.resolveNoAccelerate("bucket", "", "us-west-2")
-	if err != nil || u.String() != "https://bucket.s3.us-west-2.amazonaws.com/" {
-		t.Errorf("got %v, %v", u, err)
+	ep, err := r.resolve(&target{bucket: "bucket", region: "us-west-2", noAccelerate: true})
+	if err != nil || ep.url.String() != "https://bucket.s3.us-west-2.amazonaws.com/" {
+		t.Errorf("got %v, %v", ep, err)
 	}
 }
 
@@ -192,18 +202,16 @@ func TestNewEndpointResolverErrors(t *testing.T) {
 		{"user info", Config{Endpoint: "http://admin:hunter2@h.example"}, "user information"},
 		{"query", Config{Endpoint: "http://h.example/?x=1"}, "query or fragment"},
 		{"fragment", Config{Endpoint: "http://h.example/#f"}, "query or fragment"},
-		{"bad port", Config{Endpoint: "http://h.example:port"}, "not a valid URL"},
-		{"password with a slash", Config{Endpoint: "http://admin:hun/ter2@h.example"}, "not a valid URL"},
-		{"dual-stack with endpoint", Config{Endpoint: "http://h.example", UseDualStack: true}, "UseDualStack"},
-		{"accelerate with endpoint", Config{Endpoint: "https://s3-accelerate.amazonaws.com", UseAccelerate: true}, "UseAccelerate"},
-		{"accelerate with path (botocore: silently virtual)", Config{Region: "us-east-1", UseAccelerate: true, AddressingStyle: AddressingPath}, "AddressingPath"},
-		{"accelerate in aws-cn", Config{Region: "cn-north-1", UseAccelerate: true}, "not available"},
-		{"accelerate in aws-us-gov", Config{Region: "us-gov-west-1", UseAccelerate: true}, "not available"},
-		{"virtual on an IP endpoint", Config{Endpoint: "http://127.0.0.1:9000", AddressingStyle: AddressingVirtual}, "IP address"},
+		{"bad port", Config{Endpoint: "http://h.example:port"}, "not a valid URI"},
+		{"password with a slash", Config{Endpoint: "http://admin:hun/ter2@h.example"}, "not a valid URI"},
+		{"dual-stack with endpoint", Config{Endpoint: "http://h.example", UseDualStack: true}, "dual-stack in combination with a custom endpoint"},
+		{"FIPS with endpoint", Config{Endpoint: "http://h.example", UseFIPS: true}, "custom endpoint cannot be combined with FIPS"},
+		{"accelerate with endpoint", Config{Endpoint: "https://s3-accelerate.amazonaws.com", UseAccelerate: true}, "custom endpoint cannot be combined with S3 Accelerate"},
+		{"accelerate with FIPS", Config{Region: "us-east-1", UseAccelerate: true, UseFIPS: true}, "Accelerate cannot be used with FIPS"},
+		{"FIPS in aws-cn", Config{Region: "cn-north-1", UseFIPS: true}, "Partition does not support FIPS"},
 		{"unknown style", Config{AddressingStyle: 7}, "AddressingStyle(7)"},
-		{"path without region", Config{AddressingStyle: AddressingPath}, "needs a Region"},
-		{"bad region", Config{Region: "us east 1"}, "not a valid host label"},
-		{"region with dot", Config{Region: "x.evil.example"}, "not a valid host label"},
+		{"bad region", Config{Region: "us east 1"}, "not a valid DNS name"},
+		{"region with a slash", Config{Region: "x.evil.example/"}, "not a valid DNS name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -377,10 +385,11 @@ func TestResolveOnTheWire(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		u, err := r.resolve("bucket", key, "")
+		ep, err := r.resolve(&target{bucket: "bucket", key: key})
 		if err != nil {
 			t.Fatal(err)
 		}
+		u := ep.url
 		req, err := http.NewRequest(http.MethodGet, u.String(), nil)
 		if err != nil {
 			t.Fatal(err)
@@ -408,12 +417,20 @@ func FuzzResolve(f *testing.F) {
 	f.Add("my.bucket", "a b/../c", 1, true)
 	f.Add("Bucket_Legacy", "//", 2, true)
 	f.Add("", "", 0, false)
+	f.Add("arn:aws:s3:us-west-2:123456789012:accesspoint/ap", "k", 0, true)
+	f.Add("arn:aws:s3::123456789012:accesspoint/a.mrap", "k", 0, true)
+	f.Add("arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-1/accesspoint/ap", "k", 0, true)
+	f.Add("arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint:x", "k", 0, true)
+	f.Add("b--usw2-az1--x-s3", "k", 0, true)
+	f.Add("test-accessp-o0b1d075431d83bebde8xz5w8ijx1qzlbp3i3kuse10--op-s3", "k", 0, true)
 	configs := []Config{
 		{Region: "us-west-2"},
 		{Region: "us-east-1", AddressingStyle: AddressingVirtual, UseDualStack: true},
 		{Endpoint: "http://localhost:9000/p", AddressingStyle: AddressingVirtual},
 		{Endpoint: "https://h.example"},
 		{Region: "eu-west-1", UseAccelerate: true},
+		{Region: "us-west-2", UseFIPS: true, UseDualStack: true},
+		{Endpoint: "https://h.example", AddressingStyle: AddressingVirtual},
 	}
 	f.Fuzz(func(t *testing.T, bucket, key string, which int, regional bool) {
 		cfg := configs[uint(which)%uint(len(configs))]
@@ -425,18 +442,24 @@ func FuzzResolve(f *testing.F) {
 		if regional {
 			region = cfg.Region
 		}
-		u, err := r.resolve(bucket, key, region)
+		ep, err := r.resolve(&target{bucket: bucket, key: key, region: region})
 		if err != nil {
+			if !errors.Is(err, ErrInvalidInput) && !errors.Is(err, ErrInvalidConfig) {
+				t.Errorf("untyped error %v", err)
+			}
 			return
 		}
+		u := ep.url
 		checkURL(t, u)
 		// The bucket leads the host, or follows the endpoint's own path
-		// prefix as the first element of the path.
+		// prefix as the first element of the path; an ARN, an Outposts
+		// alias or a directory bucket's control endpoint has its own host.
 		inPath := false
 		if rest, ok := strings.CutPrefix(u.Path, r.prefix+"/"+bucket); ok {
 			inPath = rest == "" || rest[0] == '/'
 		}
-		if bucket != "" && !strings.HasPrefix(u.Host, bucket+".") && !inPath {
+		special := strings.HasPrefix(bucket, "arn:") || strings.HasSuffix(bucket, "--op-s3")
+		if bucket != "" && !special && !strings.HasPrefix(u.Host, bucket+".") && !inPath {
 			t.Errorf("bucket %q is neither in host %q nor after the prefix %q in path %q", bucket, u.Host, r.prefix, u.Path)
 		}
 		back, err := url.Parse(u.String())

@@ -272,9 +272,10 @@ func (c *Conditions) apply(h http.Header) {
 	}
 }
 
-// checkObject validates a bucket and key before any request.
+// checkObject validates a bucket and key before any request; the endpoint
+// rules check the bucket further when they resolve it.
 func checkObject(op, bucket, key string) error {
-	if err := ValidateBucketName(bucket); err != nil {
+	if err := checkBucketParam(bucket); err != nil {
 		return inputError(op, bucket, key, err)
 	}
 	if err := ValidateKey(key); err != nil {
@@ -285,7 +286,7 @@ func checkObject(op, bucket, key string) error {
 
 // checkBucket validates a bucket name before any request.
 func checkBucket(op, bucket string) error {
-	if err := ValidateBucketName(bucket); err != nil {
+	if err := checkBucketParam(bucket); err != nil {
 		return inputError(op, bucket, "", err)
 	}
 	return nil

@@ -29,15 +29,19 @@ func TestBadInputSendsNothing(t *testing.T) {
 		call func() error
 	}{
 		{"empty bucket", put(PutObjectInput{Bucket: "", Key: "k"})},
-		{"short bucket", put(PutObjectInput{Bucket: "ab", Key: "k"})},
-		{"long bucket", put(PutObjectInput{Bucket: strings.Repeat("b", 64), Key: "k"})},
-		{"uppercase bucket", put(PutObjectInput{Bucket: "MyBucket", Key: "k"})},
-		{"underscore bucket", put(PutObjectInput{Bucket: "my_bucket", Key: "k"})},
-		{"bucket starting with a hyphen", put(PutObjectInput{Bucket: "-bucket", Key: "k"})},
-		{"bucket ending with a dot", put(PutObjectInput{Bucket: "bucket.", Key: "k"})},
-		{"bucket with two dots", put(PutObjectInput{Bucket: "my..bucket", Key: "k"})},
-		{"bucket like an IP address", put(PutObjectInput{Bucket: "192.168.5.4", Key: "k"})},
-		{"bucket with a slash", put(PutObjectInput{Bucket: "a/b", Key: "k"})},
+		// Names that cannot be host names (ab, MyBucket, my_bucket, a/b)
+		// are sent in path style, as the endpoint rules say
+		// (TestEndpointCases); these cannot be sent at all.
+		{"1025-byte bucket", put(PutObjectInput{Bucket: strings.Repeat("b", 1025), Key: "k"})},
+		{"bucket with a control character", put(PutObjectInput{Bucket: "my\x01bucket", Key: "k"})},
+		{"bucket not UTF-8", put(PutObjectInput{Bucket: "b\xffb", Key: "k"})},
+		{"malformed ARN", put(PutObjectInput{Bucket: "arn:aws:s3:us-west-2:123456789012:", Key: "k"})},
+		{"ARN of another service", put(PutObjectInput{Bucket: "arn:aws:sqs:us-west-2:123456789012:queue", Key: "k"})},
+		{"ARN for another partition", put(PutObjectInput{Bucket: "arn:aws-cn:s3:cn-north-1:123456789012:accesspoint/ap", Key: "k"})},
+		{"access point name with a dot", put(PutObjectInput{Bucket: "arn:aws:s3:us-east-1:123456789012:accesspoint/a.b", Key: "k"})},
+		{"MRAP name with an underscore", put(PutObjectInput{Bucket: "arn:aws:s3::123456789012:accesspoint/a_b.mrap", Key: "k"})},
+		{"Outposts ARN without an access point", put(PutObjectInput{Bucket: "arn:aws:s3-outposts:us-east-1:123456789012:outpost/op-01234567890123456", Key: "k"})},
+		{"Object Lambda ARN of a bucket", put(PutObjectInput{Bucket: "arn:aws:s3-object-lambda:us-east-1:123456789012:bucket/b", Key: "k"})},
 		{"empty key", put(PutObjectInput{Bucket: "bkt", Key: ""})},
 		{"1025-byte key", put(PutObjectInput{Bucket: "bkt", Key: key1025})},
 		{"negative ContentLength", put(PutObjectInput{Bucket: "bkt", Key: "k", Body: strings.NewReader("x"), ContentLength: -1})},
@@ -58,17 +62,17 @@ func TestBadInputSendsNothing(t *testing.T) {
 			return err
 		}},
 		{"GetObject empty key", func() error { _, err := c.GetObject(ctx, &GetObjectInput{Bucket: "bkt"}); return err }},
-		{"HeadObject bad bucket", func() error { _, err := c.HeadObject(ctx, &GetObjectInput{Bucket: "B", Key: "k"}); return err }},
+		{"HeadObject bad bucket", func() error { _, err := c.HeadObject(ctx, &GetObjectInput{Bucket: "B\x00", Key: "k"}); return err }},
 		{"DeleteObject 1025-byte key", func() error {
 			_, err := c.DeleteObject(ctx, &DeleteObjectInput{Bucket: "bkt", Key: key1025})
 			return err
 		}},
 		{"CreateBucket bad name", func() error { _, err := c.CreateBucket(ctx, &CreateBucketInput{Bucket: "Bad_Name"}); return err }},
 		{"HeadBucket empty", func() error { _, err := c.HeadBucket(ctx, &HeadBucketInput{}); return err }},
-		{"DeleteBucket bad name", func() error { return c.DeleteBucket(ctx, &DeleteBucketInput{Bucket: "x"}) }},
-		{"GetBucketLocation bad name", func() error { _, err := c.GetBucketLocation(ctx, &GetBucketLocationInput{Bucket: ".dot"}); return err }},
+		{"DeleteBucket bad name", func() error { return c.DeleteBucket(ctx, &DeleteBucketInput{Bucket: "x\n"}) }},
+		{"GetBucketLocation bad name", func() error { _, err := c.GetBucketLocation(ctx, &GetBucketLocationInput{Bucket: "arn:"}); return err }},
 		{"ListBuckets negative MaxBuckets", func() error { _, err := c.ListBuckets(ctx, &ListBucketsInput{MaxBuckets: -1}); return err }},
-		{"ListObjectsV2 bad bucket", func() error { _, err := c.ListObjectsV2(ctx, &ListObjectsV2Input{Bucket: "NO"}); return err }},
+		{"ListObjectsV2 bad bucket", func() error { _, err := c.ListObjectsV2(ctx, &ListObjectsV2Input{Bucket: "arn:aws:s3:::"}); return err }},
 		{"ListObjectsV2 negative MaxKeys", func() error {
 			_, err := c.ListObjectsV2(ctx, &ListObjectsV2Input{Bucket: "bkt", MaxKeys: -1})
 			return err
@@ -175,7 +179,7 @@ func TestBadInputSendsNothing(t *testing.T) {
 			return err
 		}},
 		{"ListMultipartUploads bad bucket", func() error {
-			_, err := c.ListMultipartUploads(ctx, &ListMultipartUploadsInput{Bucket: "a_b"})
+			_, err := c.ListMultipartUploads(ctx, &ListMultipartUploadsInput{Bucket: "a\x7fb"})
 			return err
 		}},
 	}

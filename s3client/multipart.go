@@ -272,7 +272,7 @@ func (s *CopySource) header() string {
 }
 
 func (s *CopySource) check(op, bucket, key string) error {
-	if err := ValidateBucketName(s.Bucket); err != nil {
+	if err := checkBucketParam(s.Bucket); err != nil {
 		return inputError(op, bucket, key, fmt.Errorf("copy source: %w", err))
 	}
 	if err := ValidateKey(s.Key); err != nil {

@@ -95,16 +95,24 @@ func (c *Client) presign(ctx context.Context, r *request, expires time.Duration)
 	if err := c.checkSSEC(r); err != nil {
 		return nil, err
 	}
-	region := c.bucketRegion(r.bucket)
-	u, err := c.endpoint.resolve(r.bucket, r.key, region)
+	ep, err := c.resolve(r, c.bucketRegion(r.bucket))
 	if err != nil {
-		return nil, inputError(r.op, r.bucket, r.key, err)
+		return nil, err
 	}
+	u := ep.url
 	u.RawQuery = encodeQuery(r.query)
 	hreq := &http.Request{Method: r.method, URL: u, Host: u.Host, Header: r.header}
-	signed, hdr, err := c.signer.Presign(hreq, creds, region, sigv4.UnsignedPayload, expires, now)
+	signed, hdr, used, err := c.presignEndpoint(ctx, r, hreq, ep, creds, expires, now)
 	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			return nil, err
+		}
 		return nil, inputError(r.op, r.bucket, r.key, err)
+	}
+	if used.Expires != creds.Expires && now.Add(expires).After(used.Expires) {
+		return nil, inputError(r.op, r.bucket, r.key, fmt.Errorf("%w: the URL would be valid until %s, the directory bucket's session credentials until %s",
+			ErrExpiryBeyondCredentials, now.Add(expires).UTC().Format(time.RFC3339), used.Expires.UTC().Format(time.RFC3339)))
 	}
 	if hdr == nil {
 		hdr = http.Header{}
@@ -248,12 +256,15 @@ func (c *Client) PresignPost(ctx context.Context, p *presignpost.Policy) (*presi
 	if !ok {
 		return nil, inputError(op, p.Bucket, "", errors.New("s3client: presigning needs credentials"))
 	}
-	region := c.bucketRegion(p.Bucket)
-	u, err := c.endpoint.resolve(p.Bucket, "", region)
+	ep, err := c.resolve(&request{op: op, bucket: p.Bucket}, c.bucketRegion(p.Bucket))
 	if err != nil {
-		return nil, inputError(op, p.Bucket, "", err)
+		return nil, err
 	}
-	s, err := p.Sign(creds, region, u.String(), c.now())
+	if ep.auth != authSigV4 || ep.signingName != "s3" {
+		return nil, inputError(op, p.Bucket, "", fmt.Errorf("%w: a presigned POST cannot be signed for %s with %v (Multi-Region Access Points, Outposts, Object Lambda and directory buckets)",
+			ErrInvalidEndpoint, ep.signingName, ep.auth))
+	}
+	s, err := p.Sign(creds, ep.signingRegion, ep.url.String(), c.now())
 	if err != nil {
 		return nil, inputError(op, p.Bucket, "", err)
 	}

@@ -160,7 +160,7 @@ func TestPresignBadInput(t *testing.T) {
 			return err
 		}, ErrInvalidInput},
 		{"invalid bucket", func() error {
-			_, err := awsClient(t, "us-east-1", testCreds).PresignPutObject(ctx, &PutObjectInput{Bucket: "Bad_Bucket!", Key: "k"}, time.Hour)
+			_, err := awsClient(t, "us-east-1", testCreds).PresignPutObject(ctx, &PutObjectInput{Bucket: "arn:aws:s3::123456789012:accesspoint/bad_name.mrap", Key: "k"}, time.Hour)
 			return err
 		}, ErrInvalidInput},
 		{"nil input", func() error {

@@ -45,8 +45,11 @@ func Example_addressingStyles() {
 		fmt.Printf("%-7s %s://%s%s\n", style, u.Scheme, u.Host, u.Path)
 	}
 
-	// Path style on AWS needs the bucket's region.
-	_, err := s3client.New(s3client.Config{AddressingStyle: s3client.AddressingPath})
+	// On AWS a request needs a region ("aws-global" is S3's global
+	// endpoint); without one it is refused before anything is sent.
+	s3, _ := s3client.New(s3client.Config{AddressingStyle: s3client.AddressingPath,
+		Credentials: sigv4.NewStaticProvider("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "")})
+	_, err := s3.PresignGetObject(ctx, &s3client.GetObjectInput{Bucket: "bucket-name", Key: "key-name"}, 0)
 	fmt.Println(errors.Is(err, s3client.ErrInvalidConfig))
 	// Output:
 	// auto    https://bucket-name.s3.us-west-2.amazonaws.com/key-name
