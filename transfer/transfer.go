@@ -112,6 +112,19 @@ type Config struct {
 	// StateDir holds the resume journals; "" means "s3kit/transfer" under
 	// os.UserCacheDir.
 	StateDir string
+	// DurableDownloads makes DownloadFile and DownloadDirectory return
+	// only once each new file is on stable storage: its data is flushed
+	// before the rename that puts it in place, and the rename is flushed
+	// after it (the directory is synced). Finished ranges are written
+	// back while later ones arrive (on Linux, sync_file_range), so that
+	// the final flush has little left to do. Without it, as with boto3,
+	// the AWS CLI, aws-sdk-go-v2 and minio-go, the file is complete
+	// before it replaces the old one, but left to the operating system's
+	// write-back: a crash of the program never leaves a partial file under
+	// the name, a power loss or a crash of the system may (ext4, with its
+	// default auto_da_alloc, writes the data before a rename that
+	// replaces an existing file; other file systems may not).
+	DurableDownloads bool
 }
 
 // Manager runs transfers with one configuration, one bandwidth cap and one

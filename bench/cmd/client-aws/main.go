@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 
@@ -89,6 +90,35 @@ func (c *mgr) Download(ctx context.Context, bucket, key, path string, size int64
 	return errors.Join(err, f.Close())
 }
 
+// DownloadTo uses the Downloader the way its documentation allows for a
+// writer that is not an io.WriterAt: one range at a time (Concurrency 1),
+// through a WriterAt that writes in order.
+func (c *mgr) DownloadTo(ctx context.Context, bucket, key string, w io.Writer, size int64) error {
+	d := manager.NewDownloader(c.s3c, func(d *manager.Downloader) {
+		d.Concurrency = 1
+		if c.cfg.PartSize > 0 {
+			d.PartSize = c.cfg.PartSize
+		}
+	})
+	_, err := d.Download(ctx, &sequentialWriterAt{w: w}, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
+	return err
+}
+
+// sequentialWriterAt is an io.WriterAt for writes that come in order.
+type sequentialWriterAt struct {
+	w   io.Writer
+	off int64
+}
+
+func (s *sequentialWriterAt) WriteAt(p []byte, off int64) (int, error) {
+	if off != s.off {
+		return 0, fmt.Errorf("write at %d, expected %d: not in order", off, s.off)
+	}
+	n, err := s.w.Write(p)
+	s.off += int64(n)
+	return n, err
+}
+
 func (c *mgr) Put(ctx context.Context, bucket, key string, body []byte) error {
 	_, err := c.s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(body)})
 	return err
@@ -141,6 +171,17 @@ func (c *tm) Download(ctx context.Context, bucket, key, path string, size int64)
 	}
 	_, err = c.c.DownloadObject(ctx, &transfermanager.DownloadObjectInput{Bucket: &bucket, Key: &key, WriterAt: f})
 	return errors.Join(err, f.Close())
+}
+
+// DownloadTo reads GetObject, which fetches ranges in parallel behind an
+// io.Reader, into w.
+func (c *tm) DownloadTo(ctx context.Context, bucket, key string, w io.Writer, size int64) error {
+	out, err := c.c.GetObject(ctx, &transfermanager.GetObjectInput{Bucket: &bucket, Key: &key})
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(w, out.Body)
+	return err
 }
 
 func (c *tm) Put(context.Context, string, string, []byte) error { return errors.ErrUnsupported }

@@ -74,6 +74,17 @@ func (c *client) Download(ctx context.Context, bucket, key, path string, size in
 	return c.mc.FGetObject(ctx, bucket, key, path, minio.GetObjectOptions{})
 }
 
+// DownloadTo copies GetObject's one GET to w.
+func (c *client) DownloadTo(ctx context.Context, bucket, key string, w io.Writer, size int64) error {
+	obj, err := c.mc.GetObject(ctx, bucket, key, minio.GetObjectOptions{})
+	if err != nil {
+		return err
+	}
+	defer obj.Close()
+	_, err = io.Copy(w, obj)
+	return err
+}
+
 func (c *client) Put(ctx context.Context, bucket, key string, body []byte) error {
 	_, err := c.mc.PutObject(ctx, bucket, key, bytes.NewReader(body), int64(len(body)), minio.PutObjectOptions{})
 	return err

@@ -285,7 +285,72 @@ func (c *raw) Download(ctx context.Context, bucket, key, path string, size int64
 	return errors.Join(context.Cause(ctx), f.Close())
 }
 
-func (c *raw) getRange(ctx context.Context, bucket, key string, f *os.File, first, last int64, buf []byte) error {
+// DownloadTo GETs ranges of partSize, conc at a time, each into a buffer
+// of its own, and writes the buffers to w in order: conc+1 buffers, so
+// that the ranges after the one being written keep arriving.
+func (c *raw) DownloadTo(ctx context.Context, bucket, key string, w io.Writer, size int64) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	n := int((size + c.partSize - 1) / c.partSize)
+	free := make(chan []byte, c.conc+1)
+	for range c.conc + 1 {
+		free <- make([]byte, c.partSize)
+	}
+	ready := make([]chan []byte, n)
+	for i := range ready {
+		ready[i] = make(chan []byte, 1)
+	}
+	sem := make(chan struct{}, c.conc)
+	go func() {
+		for i := range n {
+			var buf []byte
+			select {
+			case buf = <-free:
+			case <-ctx.Done():
+				return
+			}
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem }()
+				first := int64(i) * c.partSize
+				last := min(first+c.partSize, size) - 1
+				b := buf[:last-first+1]
+				if err := c.getRange(ctx, bucket, key, &bufferAt{b: b, base: first}, first, last, nil); err != nil {
+					cancel(err)
+					return
+				}
+				ready[i] <- b
+			}()
+		}
+	}()
+	for i := range n {
+		select {
+		case b := <-ready[i]:
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+			free <- b[:cap(b)]
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
+	return nil
+}
+
+// bufferAt is an io.WriterAt into b, which holds the bytes from base.
+type bufferAt struct {
+	b    []byte
+	base int64
+}
+
+func (w *bufferAt) WriteAt(p []byte, off int64) (int, error) {
+	if off < w.base || off-w.base+int64(len(p)) > int64(len(w.b)) {
+		return 0, errors.New("write outside the range")
+	}
+	return copy(w.b[off-w.base:], p), nil
+}
+
+func (c *raw) getRange(ctx context.Context, bucket, key string, f io.WriterAt, first, last int64, buf []byte) error {
 	req, err := http.NewRequestWithContext(ctx, "GET", c.url(bucket, key, ""), nil)
 	if err != nil {
 		return err
@@ -299,7 +364,18 @@ func (c *raw) getRange(ctx context.Context, bucket, key string, f *os.File, firs
 	if resp.StatusCode != http.StatusPartialContent {
 		return fmt.Errorf("GET range: %s", resp.Status)
 	}
-	n, err := io.CopyBuffer(io.NewOffsetWriter(f, first), resp.Body, buf)
+	var n int64
+	if ba, ok := f.(*bufferAt); ok {
+		// Straight into the range's buffer.
+		var k int
+		k, err = io.ReadFull(resp.Body, ba.b)
+		n = int64(k)
+		if err == io.ErrUnexpectedEOF {
+			err = nil // the length check below says what is missing
+		}
+	} else {
+		n, err = io.CopyBuffer(io.NewOffsetWriter(f, first), resp.Body, buf)
+	}
 	if err == nil && n != last-first+1 {
 		err = fmt.Errorf("GET range %d-%d: %d bytes", first, last, n)
 	}

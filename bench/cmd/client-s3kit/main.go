@@ -7,7 +7,9 @@
 // otherwise defaults to when_required, which sends none): every byte is then
 // checked end to end, as with aws-sdk-go-v2's defaults. Payload signing
 // keeps its default: the body's SHA-256 over http, UNSIGNED-PAYLOAD over
-// https. Variant "no-checksum" sends no additional checksum.
+// https. Variant "no-checksum" sends no additional checksum; variant
+// "durable" sets transfer.Config.DurableDownloads, so that DownloadFile
+// returns once the file is on stable storage.
 package main
 
 import (
@@ -44,7 +46,8 @@ func newS3kit(cfg harness.Config) (harness.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := transfer.New(c, transfer.Config{MaxConcurrency: cfg.Concurrency, MultipartChunkSize: cfg.PartSize})
+	m, err := transfer.New(c, transfer.Config{MaxConcurrency: cfg.Concurrency, MultipartChunkSize: cfg.PartSize,
+		DurableDownloads: cfg.Variant == "durable"})
 	if err != nil {
 		return nil, err
 	}
@@ -63,6 +66,13 @@ func (c *client) UploadStream(ctx context.Context, bucket, key string, r io.Read
 
 func (c *client) Download(ctx context.Context, bucket, key, path string, size int64) error {
 	_, err := c.m.DownloadFile(ctx, bucket, key, path)
+	return err
+}
+
+// DownloadTo uses Download, which fetches ranges in parallel and writes
+// them in order through its reorder queue.
+func (c *client) DownloadTo(ctx context.Context, bucket, key string, w io.Writer, size int64) error {
+	_, err := c.m.Download(ctx, bucket, key, w)
 	return err
 }
 

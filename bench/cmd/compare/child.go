@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,8 +60,11 @@ func (r *runner) childEnv() []string {
 // time (user+sys, seconds, from rusage) and its peak RSS (KiB, as the child
 // reports it). With stdinSize >= 0 the
 // child's stdin is a pipe fed that many bytes of the pattern by this
-// process, so that the writing costs the child nothing.
-func (r *runner) child(ctx context.Context, program string, args []string, stdinSize int64) (harness.Result, float64, int64, error) {
+// process, so that the writing costs the child nothing. With pipeSize >= 0
+// the child's file descriptor 3 is a pipe this process drains, and checks
+// that pipeSize bytes came out (of the pattern, when verifying), so that
+// the reading costs the child nothing.
+func (r *runner) child(ctx context.Context, program string, args []string, stdinSize, pipeSize int64, verify bool) (harness.Result, float64, int64, error) {
 	var res harness.Result
 	ctx, cancel := context.WithTimeout(ctx, r.o.timeout)
 	defer cancel()
@@ -77,11 +81,41 @@ func (r *runner) child(ctx context.Context, program string, args []string, stdin
 		defer pr.Close()
 		cmd.Stdin, pw = pr, w
 	}
+	var drainR, drainW *os.File
+	if pipeSize >= 0 {
+		var err error
+		if drainR, drainW, err = os.Pipe(); err != nil {
+			return res, 0, 0, err
+		}
+		defer drainR.Close()
+		cmd.ExtraFiles = []*os.File{drainW}
+	}
 	if err := cmd.Start(); err != nil {
 		if pw != nil {
 			pw.Close()
 		}
+		if drainW != nil {
+			drainW.Close()
+		}
 		return res, 0, 0, err
+	}
+	drained := make(chan error, 1)
+	if drainW != nil {
+		drainW.Close() // the child holds the only writer: EOF when it exits
+		go func() {
+			var check pattern.Checker
+			n, err := io.CopyBuffer(&check, drainR, make([]byte, 256<<10))
+			switch {
+			case err != nil:
+			case n != pipeSize:
+				err = fmt.Errorf("%d bytes came out of the pipe, want %d", n, pipeSize)
+			case verify && check.Bad:
+				err = errors.New("the bytes that came out of the pipe differ from the pattern")
+			}
+			drained <- err
+		}()
+	} else {
+		drained <- nil
 	}
 	fed := make(chan error, 1)
 	if pw != nil {
@@ -95,6 +129,7 @@ func (r *runner) child(ctx context.Context, program string, args []string, stdin
 	}
 	waitErr := cmd.Wait()
 	feedErr := <-fed
+	drainErr := <-drained
 	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	var cpu float64
 	if ru != nil {
@@ -118,6 +153,9 @@ func (r *runner) child(ctx context.Context, program string, args []string, stdin
 	}
 	if feedErr != nil {
 		return res, cpu, rss, fmt.Errorf("feeding the pipe: %v", feedErr)
+	}
+	if drainErr != nil {
+		return res, cpu, rss, fmt.Errorf("draining the pipe: %v", drainErr)
 	}
 	if res.Secs <= 0 {
 		return res, cpu, rss, fmt.Errorf("%s: no result line", program)

@@ -81,8 +81,22 @@ func TestScenarioFilter(t *testing.T) {
 			}
 		}
 	}
-	if n != 10 {
-		t.Errorf("%d scenarios, want 8 transfer + 2 small", n)
+	if n != 12 {
+		t.Errorf("%d scenarios, want 10 transfer (4 uploads, 4 downloads to disk, 2 into a writer) + 2 small", n)
+	}
+	// Downloads into tmpfs only when the runner has a tmpfs directory.
+	r.tmpfsDir = "/dev/shm/x"
+	tmpfs := 0
+	for _, sc := range r.scenarios() {
+		if sc.dest == inTmpfs {
+			tmpfs++
+		}
+		if sc.op == "download" && sc.dest != onDisk && sc.dest != inTmpfs {
+			t.Errorf("%s: download to %q", sc.name, sc.dest)
+		}
+	}
+	if tmpfs != 2 {
+		t.Errorf("%d tmpfs scenarios, want http and https", tmpfs)
 	}
 }
 
@@ -94,7 +108,7 @@ func TestRunEndToEnd(t *testing.T) {
 	o := &options{
 		size: 6 << 20, pipeSize: 11 << 20, verifySize: 6 << 20, rounds: 1, smallCount: 40,
 		groups: map[string]bool{"transfer": true, "pipe": true, "small": true, "sign": true, "binsize": true},
-		out:    out, dir: t.TempDir(), verify: true, signBenchtime: "10x", timeout: 2 * time.Minute,
+		out:    out, dir: t.TempDir(), tmpfs: true, verify: true, signBenchtime: "10x", timeout: 2 * time.Minute,
 		profileDir: t.TempDir(), profileClients: map[string]bool{"s3kit": true},
 	}
 	if err := run(o); err != nil {
@@ -107,7 +121,8 @@ func TestRunEndToEnd(t *testing.T) {
 	report := string(b)
 	for _, want := range []string{
 		"Every client passed the verify round",
-		"## Upload over https, 6 MiB", "## Download over http, 6 MiB",
+		"## Upload over https, 6 MiB", "## Download over http to disk (", "## Download over https to disk (",
+		"| s3kit DurableDownloads |", "io.Discard", "a pipe the runner drains", "s3kit adds ≤ 0.5 MiB",
 		"| aws-sdk-go-v2 transfermanager | defaults |", "| minio-go ConcurrentStreamParts |",
 		"| 16 | s3kit |", "| sign PutObject | minio-go |", "| cmd/minput/s3kit |",
 		"## Targets",

@@ -49,6 +49,7 @@ type options struct {
 	only                       *regexp.Regexp
 	out, rawOut                string
 	dir                        string
+	tmpfs                      bool
 	verify                     bool
 	profileDir                 string
 	profileClients             map[string]bool
@@ -69,7 +70,8 @@ func main() {
 	only := flag.String("only", "", "run only the scenarios whose name matches this regexp (e.g. 'upload-http')")
 	flag.StringVar(&o.out, "out", "RESULTS.md", "results file")
 	flag.StringVar(&o.rawOut, "raw", "", "also write every sample as JSON to this file")
-	flag.StringVar(&o.dir, "dir", "", "directory for the transferred files; empty means /dev/shm when it has room (tmpfs: no disk in the measurement), else the temp dir")
+	flag.StringVar(&o.dir, "dir", "", "directory on disk for the downloads; empty means the temp dir, or the bench directory when the temp dir is tmpfs")
+	flag.BoolVar(&o.tmpfs, "tmpfs", true, "also download into tmpfs (/dev/shm, when it has room), as separate scenarios; the source files live there too")
 	flag.BoolVar(&o.verify, "verify", true, "run the verify round first")
 	flag.StringVar(&o.profileDir, "profile", "", "write a CPU profile of each run of the last round of -profile-clients to this directory")
 	profileClients := flag.String("profile-clients", "s3kit", "clients (labels) profiled with -profile")
@@ -157,7 +159,9 @@ type runner struct {
 	o         *options
 	moduleDir string
 	binDir    string
-	workDir   string
+	workDir   string // the source files and the certificate
+	diskDir   string // the downloads on disk
+	tmpfsDir  string // the downloads into tmpfs; "" when there are none
 	certFile  string
 	sink      *sink.Server
 	samples   []*sample
@@ -185,19 +189,32 @@ func run(o *options) error {
 		return err
 	}
 	defer os.RemoveAll(r.binDir)
-	base := o.dir
-	if base == "" {
-		// tmpfs keeps the disk out of the measurement, if it can hold the
-		// source, the verify source and one download at a time.
-		base = os.TempDir()
-		if freeBytes("/dev/shm") > 2*o.size+o.verifySize+(64<<20) {
-			base = "/dev/shm"
+	// Downloads go to a disk, as users' do; the same downloads into tmpfs
+	// are separate scenarios. The source files live in tmpfs when it can
+	// hold them and one download at a time, so that reading them is no
+	// disk's work either.
+	diskBase := o.dir
+	if diskBase == "" {
+		diskBase = os.TempDir()
+		if fsType(diskBase) == "tmpfs" {
+			diskBase = r.moduleDir
 		}
 	}
-	if r.workDir, err = os.MkdirTemp(base, "s3kit-bench-"); err != nil {
+	if r.diskDir, err = os.MkdirTemp(diskBase, "s3kit-bench-"); err != nil {
 		return err
 	}
-	defer os.RemoveAll(r.workDir)
+	defer os.RemoveAll(r.diskDir)
+	if t := fsType(r.diskDir); t == "tmpfs" {
+		logf("warning: %s is tmpfs: the disk scenarios will not measure a disk", r.diskDir)
+	}
+	r.workDir = r.diskDir
+	if o.tmpfs && fsType("/dev/shm") == "tmpfs" && freeBytes("/dev/shm") > 2*o.size+o.verifySize+(64<<20) {
+		if r.tmpfsDir, err = os.MkdirTemp("/dev/shm", "s3kit-bench-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(r.tmpfsDir)
+		r.workDir = r.tmpfsDir
+	}
 
 	logf("building the client programs")
 	if err := r.build(); err != nil {
@@ -293,6 +310,31 @@ func (r *runner) sourceFile(verify bool) string {
 		return filepath.Join(r.workDir, "source-verify")
 	}
 	return filepath.Join(r.workDir, "source")
+}
+
+// fsType names the file system at path: "ext4", "xfs", "btrfs", "tmpfs",
+// its magic number in hex for others, "" when it cannot be told.
+func fsType(path string) string {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(path, &st); err != nil {
+		return ""
+	}
+	switch t := uint32(st.Type); t {
+	case 0xef53:
+		return "ext4" // ext2, ext3 and ext4 share it
+	case 0x58465342:
+		return "xfs"
+	case 0x9123683e:
+		return "btrfs"
+	case 0x01021994:
+		return "tmpfs"
+	case 0x2fc12fc1:
+		return "zfs"
+	case 0x794c7630:
+		return "overlayfs"
+	default:
+		return fmt.Sprintf("%#x", t)
+	}
 }
 
 // freeBytes returns the space available in the file system at path, or 0.

@@ -46,6 +46,7 @@ var (
 	raw        = clientSpec{label: "raw net/http", binary: "raw", name: "raw", baseline: true}
 	rawSHA     = clientSpec{label: "raw + sha256", binary: "raw", name: "raw-sha256", baseline: true}
 	s3kit      = clientSpec{label: "s3kit", binary: "s3kit", name: "s3kit"}
+	s3kitSync  = clientSpec{label: "s3kit DurableDownloads", binary: "s3kit", name: "s3kit", variant: "durable"}
 	awsManager = clientSpec{label: "aws-sdk-go-v2 manager", binary: "aws", name: "aws-manager"}
 	awsTM      = clientSpec{label: "aws-sdk-go-v2 transfermanager", binary: "aws", name: "aws-tm"}
 	awsS3      = clientSpec{label: "aws-sdk-go-v2", binary: "aws", name: "aws-manager"}
@@ -65,11 +66,23 @@ var defaultsNote = map[string]string{
 type scenario struct {
 	name    string // "upload-http-c8p8"
 	group   string // "transfer", "pipe", "small"
-	op      string // harness op: upload, download, stream, small
+	op      string // harness op: upload, download, download-writer, stream, small
 	proto   string // http, https
 	mode    string // "c8p8", "defaults", "w1", "w16"
 	clients []clientSpec
+	// Downloads: where the bytes go. A file on disk (the runner's disk
+	// directory) or in tmpfs, or, for download-writer, io.Discard or a
+	// pipe the runner drains.
+	dest string // "disk", "tmpfs", "discard", "pipe"
 }
+
+// Download scenarios' destinations.
+const (
+	onDisk  = "disk"
+	inTmpfs = "tmpfs"
+	discard = "discard"
+	toPipe  = "pipe"
+)
 
 func (r *runner) scenarios() []scenario {
 	var out []scenario
@@ -82,15 +95,29 @@ func (r *runner) scenarios() []scenario {
 		for _, proto := range []string{"http", "https"} {
 			c8 := []clientSpec{raw, rawSHA, s3kit, awsManager, awsTM, minio}
 			def := []clientSpec{s3kit, awsManager, awsTM, minio}
+			dest := ""
 			if op == "download" {
 				// minio-go's FGetObject takes no concurrency or part
 				// size: its one run stands for both settings.
-				c8 = []clientSpec{raw, s3kit, awsManager, awsTM, minio}
+				c8 = []clientSpec{raw, s3kit, s3kitSync, awsManager, awsTM, minio}
 				def = []clientSpec{s3kit, awsManager, awsTM}
+				dest = onDisk
 			}
-			add(scenario{name: op + "-" + proto + "-c8p8", group: "transfer", op: op, proto: proto, mode: "c8p8", clients: c8})
-			add(scenario{name: op + "-" + proto + "-defaults", group: "transfer", op: op, proto: proto, mode: "defaults", clients: def})
+			add(scenario{name: op + "-" + proto + "-c8p8", group: "transfer", op: op, proto: proto, mode: "c8p8", clients: c8, dest: dest})
+			add(scenario{name: op + "-" + proto + "-defaults", group: "transfer", op: op, proto: proto, mode: "defaults", clients: def, dest: dest})
 		}
+	}
+	// The same downloads into tmpfs: no disk in the measurement.
+	if r.tmpfsDir != "" {
+		for _, proto := range []string{"http", "https"} {
+			add(scenario{name: "download-tmpfs-" + proto + "-c8p8", group: "transfer", op: "download", proto: proto, mode: "c8p8",
+				clients: []clientSpec{raw, s3kit, awsManager, awsTM, minio}, dest: inTmpfs})
+		}
+	}
+	// Download into a plain io.Writer, in order.
+	for _, dest := range []string{discard, toPipe} {
+		add(scenario{name: "download-writer-http-" + dest, group: "transfer", op: "download-writer", proto: "http", mode: "c8p8",
+			clients: []clientSpec{raw, s3kit, awsManager, awsTM, minio}, dest: dest})
 	}
 	add(scenario{name: "pipe-http-c8p8", group: "pipe", op: "stream", proto: "http", mode: "c8p8",
 		clients: []clientSpec{raw, rawSHA, s3kit, awsManager, awsTM, minioCS}})
@@ -159,13 +186,23 @@ func (r *runner) runOne(ctx context.Context, sc scenario, c clientSpec, round in
 	}
 	var dlFile string
 	var stdinSize int64 = -1
+	var pipeSize int64 = -1
 	switch sc.op {
 	case "upload":
 		args = append(args, "-key", key, "-file", r.sourceFile(verify), "-size", strconv.FormatInt(size, 10))
 	case "download":
-		dlFile = filepath.Join(r.workDir, "download-"+slug(c.label))
+		dir := r.diskDir
+		if sc.dest == inTmpfs {
+			dir = r.tmpfsDir
+		}
+		dlFile = filepath.Join(dir, "download-"+slug(c.label))
 		args = append(args, "-key", downloadKey(verify), "-file", dlFile, "-size", strconv.FormatInt(size, 10))
 		defer os.Remove(dlFile)
+	case "download-writer":
+		args = append(args, "-key", downloadKey(verify), "-writer", sc.dest, "-size", strconv.FormatInt(size, 10))
+		if sc.dest == toPipe {
+			pipeSize = size
+		}
 	case "stream":
 		args = append(args, "-key", key)
 		stdinSize = size
@@ -178,7 +215,7 @@ func (r *runner) runOne(ctx context.Context, sc scenario, c clientSpec, round in
 			"-objsize", strconv.Itoa(smallSize))
 	}
 	failsBefore := r.sink.Stats().Failures
-	res, cpu, rss, err := r.child(ctx, "client-"+c.binary, args, stdinSize)
+	res, cpu, rss, err := r.child(ctx, "client-"+c.binary, args, stdinSize, pipeSize, verify)
 	if st := r.sink.Stats(); st.Failures > failsBefore {
 		msgs := st.Messages
 		if len(msgs) > 3 {

@@ -19,6 +19,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"sort"
 	"strconv"
 	"strings"
@@ -55,6 +56,10 @@ type Client interface {
 	Upload(ctx context.Context, bucket, key, path string, size int64) error
 	// Download downloads bucket/key, of size bytes, into a new file at path.
 	Download(ctx context.Context, bucket, key, path string, size int64) error
+	// DownloadTo writes bucket/key, of size bytes, to w in order. w is a
+	// plain io.Writer (no WriterAt, no ReaderFrom): what a program that
+	// streams an object to a pipe, a hash or an encoder hands a library.
+	DownloadTo(ctx context.Context, bucket, key string, w io.Writer, size int64) error
 	// UploadStream uploads r, of unknown length, as bucket/key.
 	UploadStream(ctx context.Context, bucket, key string, r io.Reader) error
 	// Put uploads body as bucket/key with one request.
@@ -95,7 +100,8 @@ type Result struct {
 func Main(clients map[string]Factory) {
 	var (
 		name       = flag.String("client", "", "client to run: "+names(clients))
-		op         = flag.String("op", "upload", "upload, download, stream (stdin, unknown length) or small")
+		op         = flag.String("op", "upload", "upload, download, download-writer (into -writer, in order), stream (stdin, unknown length) or small")
+		writer     = flag.String("writer", "discard", "download-writer: discard (io.Discard) or pipe (file descriptor 3, drained by the parent)")
 		endpoint   = flag.String("endpoint", "", "sink URL")
 		bucket     = flag.String("bucket", "bench", "bucket")
 		key        = flag.String("key", "", "object key (small: key prefix)")
@@ -110,6 +116,7 @@ func Main(clients map[string]Factory) {
 		objSize    = flag.Int("objsize", 4<<10, "small: object size")
 		cpuProfile = flag.String("cpuprofile", "", "write a CPU profile of the operation to this file")
 		memProfile = flag.String("memprofile", "", "write an allocation profile (every allocation sampled) to this file at exit")
+		traceFile  = flag.String("trace", "", "write an execution trace of the operation to this file (off-CPU time: syscalls, blocking)")
 	)
 	flag.Parse()
 	if *memProfile != "" {
@@ -120,7 +127,7 @@ func Main(clients map[string]Factory) {
 	}
 	res := Result{Client: *name, Op: *op}
 	err := run(clients, &res, *name, *op, Config{Endpoint: *endpoint, Concurrency: *conc, PartSize: *partSize, Variant: *variant},
-		*bucket, *key, *file, *size, *verify, *workers, *count, *objSize, *cpuProfile)
+		*bucket, *key, *file, *writer, *size, *verify, *workers, *count, *objSize, *cpuProfile, *traceFile)
 	if err != nil {
 		res.ErrorString = err.Error()
 	}
@@ -153,8 +160,8 @@ func names(m map[string]Factory) string {
 	return strings.Join(s, ", ")
 }
 
-func run(clients map[string]Factory, res *Result, name, op string, cfg Config, bucket, key, file string, size int64,
-	verify bool, workers, count, objSize int, cpuProfile string) error {
+func run(clients map[string]Factory, res *Result, name, op string, cfg Config, bucket, key, file, writer string, size int64,
+	verify bool, workers, count, objSize int, cpuProfile, traceFile string) error {
 	factory := clients[name]
 	if factory == nil {
 		return fmt.Errorf("unknown client %q (have %s)", name, names(clients))
@@ -176,6 +183,25 @@ func run(clients map[string]Factory, res *Result, name, op string, cfg Config, b
 		stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
 	}
 	defer stopProfile()
+	stopTrace := func() {}
+	if traceFile != "" {
+		f, err := os.Create(traceFile)
+		if err != nil {
+			return err
+		}
+		if err := trace.Start(f); err != nil {
+			return err
+		}
+		stopTrace = func() { trace.Stop(); f.Close() }
+	}
+	defer stopTrace()
+	var out *countingWriter
+	if op == "download-writer" {
+		if out, err = openWriter(writer, verify); err != nil {
+			return err
+		}
+		defer out.close()
+	}
 	start := time.Now()
 	switch op {
 	case "upload":
@@ -184,6 +210,9 @@ func run(clients map[string]Factory, res *Result, name, op string, cfg Config, b
 	case "download":
 		err = c.Download(ctx, bucket, key, file, size)
 		res.Bytes = size
+	case "download-writer":
+		err = c.DownloadTo(ctx, bucket, key, out, size)
+		res.Bytes = out.n
 	case "stream":
 		n := &countingReader{r: os.Stdin}
 		// A plain io.Reader: *os.File's Seek and ReadAt would fail on a
@@ -197,6 +226,7 @@ func run(clients map[string]Factory, res *Result, name, op string, cfg Config, b
 	}
 	res.Secs = time.Since(start).Seconds()
 	stopProfile()
+	stopTrace()
 	res.PeakRSSKiB = peakRSS()
 	if err != nil {
 		return err
@@ -207,7 +237,56 @@ func run(clients map[string]Factory, res *Result, name, op string, cfg Config, b
 		}
 		res.Verified = true
 	}
+	if op == "download-writer" {
+		if out.n != size {
+			return fmt.Errorf("%d bytes written to the %s writer, want %d", out.n, writer, size)
+		}
+		if out.check != nil {
+			if out.check.Bad {
+				return errors.New("the bytes written differ from the pattern")
+			}
+			res.Verified = true
+		}
+	}
 	return nil
+}
+
+// countingWriter is the writer of download-writer: it counts, hides what
+// its destination implements besides Write, and, when verifying, checks
+// the bytes (of io.Discard; the parent checks what goes down a pipe).
+type countingWriter struct {
+	w     io.Writer
+	n     int64
+	check *pattern.Checker
+	close func() error
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	if c.check != nil {
+		c.check.Write(p[:n])
+	}
+	return n, err
+}
+
+func openWriter(kind string, verify bool) (*countingWriter, error) {
+	c := &countingWriter{w: io.Discard, close: func() error { return nil }}
+	switch kind {
+	case "discard":
+		if verify {
+			c.check = new(pattern.Checker)
+		}
+	case "pipe":
+		f := os.NewFile(3, "pipe")
+		if f == nil {
+			return nil, errors.New("-writer pipe: no file descriptor 3")
+		}
+		c.w, c.close = f, f.Close
+	default:
+		return nil, fmt.Errorf("unknown -writer %q (discard, pipe)", kind)
+	}
+	return c, nil
 }
 
 type countingReader struct {

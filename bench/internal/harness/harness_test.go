@@ -24,6 +24,9 @@ func (m *memClient) Upload(context.Context, string, string, string, int64) error
 func (m *memClient) Download(context.Context, string, string, string, int64) error {
 	return errors.ErrUnsupported
 }
+func (m *memClient) DownloadTo(context.Context, string, string, io.Writer, int64) error {
+	return errors.ErrUnsupported
+}
 func (m *memClient) UploadStream(context.Context, string, string, io.Reader) error {
 	return errors.ErrUnsupported
 }
