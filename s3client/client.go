@@ -8,10 +8,10 @@
 // bucket.go, list.go, multipart.go. The multipart engine and the transfer
 // manager (packages multipart and transfer) are built on these operations and
 // never send HTTP themselves.
-//
+package s3client
+
 // This file holds the Client and its policies (retries, redirects, skew);
 // config.go its configuration; endpoint.go addressing.
-package s3client
 
 import (
 	"context"

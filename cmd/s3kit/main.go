@@ -19,10 +19,10 @@
 // when an operation failed, 2 for a command line that makes no sense, and
 // 130 (Ctrl-C) or 143 (SIGTERM) when a signal stopped the command, after
 // its clean-up.
-//
+package main
+
 // This file holds main; cli.go the command table and option parsing; the
 // commands live in files of their names (cp.go, ls.go, rm.go, ...).
-package main
 
 import (
 	"context"

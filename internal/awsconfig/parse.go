@@ -5,10 +5,10 @@
 // It sits below s3client, whose LoadConfig turns a Profile into a Config,
 // and is meant to serve the credentials package (the full credential chain)
 // the same way; it imports only the standard library and sigv4.
-//
+package awsconfig
+
 // This file is the INI parser; load.go finds the files and the profile,
 // process.go runs credential_process.
-package awsconfig
 
 import (
 	"bytes"
