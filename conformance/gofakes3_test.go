@@ -13,6 +13,7 @@ import (
 var gofakes3Caps = conformance.Capabilities{
 	ChecksumHeaders: true, // checked by s3test's body filter
 	AWSChunked:      true, // decoded by s3test's body filter
+	UploadPartCopy:  true, // served by s3test in front of gofakes3 (partcopy.go)
 	// gofakes3 takes a PUT to a bucket's sub-resource for CreateBucket and
 	// a GET for a listing: of the configuration operations it has only
 	// versioning.
