@@ -79,7 +79,7 @@ func TestCopyMultipartKeepsMetadata(t *testing.T) {
 	if cr.ExpectedBucketOwner != "123" {
 		t.Error("Common not passed to the destination's requests")
 	}
-	wantRanges := map[int]string{1: "bytes=0-5242879", 2: "bytes=5242880-10485759", 3: "bytes=10485760-10485836"}
+	wantRanges := map[int]string{1: fmt.Sprintf("bytes=0-%d", ps-1), 2: fmt.Sprintf("bytes=%d-%d", ps, 2*ps-1), 3: fmt.Sprintf("bytes=%d-%d", 2*ps, 2*ps+76)}
 	for _, pc := range f.partCopies {
 		if pc.CopySourceRange != wantRanges[pc.PartNumber] {
 			t.Errorf("part %d range %q, want %q", pc.PartNumber, pc.CopySourceRange, wantRanges[pc.PartNumber])
@@ -206,6 +206,7 @@ func TestCopyFailures(t *testing.T) {
 		}
 	})
 	t.Run("bad part size", func(t *testing.T) {
+		realMinPartSize(t)
 		_, err := (&Copier{Client: newFake(), PartSize: mib}).Copy(context.Background(), &CopyInput{})
 		var pse *PartSizeError
 		if !errors.As(err, &pse) {

@@ -429,7 +429,7 @@ func (f *fakeS3) CompleteMultipartUpload(ctx context.Context, in *s3client.Compl
 		if p.checksums != cp.Checksums {
 			return nil, s3err(op, http.StatusBadRequest, "InvalidPart") // checksum missing or wrong
 		}
-		if i < len(in.Parts)-1 && p.size < MinPartSize {
+		if i < len(in.Parts)-1 && p.size < minPartSize {
 			return nil, s3err(op, http.StatusBadRequest, "EntityTooSmall")
 		}
 		total += p.size

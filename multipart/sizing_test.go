@@ -68,6 +68,7 @@ func TestLayoutErrors(t *testing.T) {
 }
 
 func TestCheckPartSize(t *testing.T) {
+	realMinPartSize(t)
 	for _, tt := range []struct {
 		size int64
 		ok   bool

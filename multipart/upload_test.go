@@ -17,7 +17,9 @@ import (
 	"github.com/s3kit/s3kit/s3client"
 )
 
-const ps int64 = MinPartSize // the part size of most tests: 5 MiB
+// ps is the part size of most tests: S3's 5 MiB, or 1 MiB under the race
+// detector (race_test.go).
+const ps = testPartSize
 
 // sourceKinds are the ways a body reaches Upload.
 var sourceKinds = []struct {
@@ -390,7 +392,10 @@ func TestUploadTooManyParts(t *testing.T) {
 	f.lazy = true
 	u = &Uploader{Client: f, PartSize: ps, Concurrency: 16}
 	out, err := u.Upload(context.Background(), &UploadInput{Bucket: "bkt", Key: "k", Body: io.NewSectionReader(pattern(MaxParts*ps+1), 0, MaxParts*ps+1)})
-	if err != nil || out.Parts != 8334 || f.object("bkt", "k").partSizes[0] != 6*mib {
+	// 10,000 parts of ps + 1 byte: the part grows to the next whole MiB
+	// (6 MiB and 8,334 parts at 5 MiB).
+	grown := ps + mib
+	if err != nil || int64(out.Parts) != ceilDiv(MaxParts*ps+1, grown) || f.object("bkt", "k").partSizes[0] != grown {
 		t.Errorf("grown upload: %v, %+v", err, out)
 	}
 }
@@ -407,7 +412,7 @@ func TestUploadSourceSize(t *testing.T) {
 		{"ReaderAt shorter than Size", bytes.NewReader(data), 16 * mib, true, true},
 		{"stream shorter than Size", onlyReader{bytes.NewReader(data)}, 16 * mib, true, false},
 		{"stream longer than Size", onlyReader{bytes.NewReader(data)}, 11 * mib, true, false},
-		{"one-part stream longer than Size", onlyReader{bytes.NewReader(data[:4*mib])}, 3 * mib, false, false},
+		{"one-part stream longer than Size", onlyReader{bytes.NewReader(data[:ps*4/5])}, ps * 3 / 5, false, false},
 		{"nil body with a Size", nil, 10, false, false},
 	}
 	for _, tt := range tests {
@@ -614,6 +619,7 @@ func TestUploadLimiterAndProgress(t *testing.T) {
 }
 
 func TestUploadConfigErrors(t *testing.T) {
+	realMinPartSize(t)
 	f := newFake()
 	for _, size := range []int64{1, MinPartSize - 1, MaxPartSize + 1, -5} {
 		_, err := (&Uploader{Client: f, PartSize: size}).Upload(context.Background(), &UploadInput{Bucket: "bkt", Key: "k"})
