@@ -31,6 +31,24 @@ type Copier struct {
 	Concurrency int
 	// LeavePartsOnError keeps a failed copy's upload instead of aborting it.
 	LeavePartsOnError bool
+	// SourceClient, if set, reads the source (HeadObject, and
+	// GetObjectTagging for a multipart copy): a client of the source
+	// bucket's region, when it differs from the destination's. The copy
+	// requests go to Client, naming the source.
+	SourceClient SourceAPI
+	// Progress, if set, is told the bytes copied as S3 finishes them: each
+	// part's size, or the whole size after one CopyObject. Calls are
+	// serialized with Events'.
+	Progress func(bytes int64)
+	// Events, if set, are told of the copy's steps as they happen.
+	Events Events
+}
+
+// SourceAPI is what a Copier reads its source with; *s3client.Client
+// implements it.
+type SourceAPI interface {
+	HeadObject(context.Context, *s3client.GetObjectInput) (*s3client.ObjectMeta, error)
+	GetObjectTagging(context.Context, *s3client.GetObjectTaggingInput) (*s3client.GetObjectTaggingOutput, error)
 }
 
 // CopyInput names the source and the destination of a copy.
@@ -60,6 +78,9 @@ type CopyInput struct {
 	TaggingDirective  string // "COPY" (the default) or "REPLACE"
 	// ChecksumAlgorithm has S3 compute that checksum for the copy.
 	ChecksumAlgorithm s3client.ChecksumAlgorithm
+	// ChecksumType is a multipart copy's checksum type, "FULL_OBJECT" or
+	// "COMPOSITE"; empty leaves S3's default.
+	ChecksumType string
 }
 
 // CopyOutput describes the copy.
@@ -110,7 +131,11 @@ func (c *Copier) Copy(ctx context.Context, in *CopyInput) (*CopyOutput, error) {
 		}
 	}
 	s := &session{api: c.Client, op: "Copy", bucket: in.Bucket, key: in.Key,
-		sse: in.SSECustomer, common: in.Common, leave: c.LeavePartsOnError}
+		sse: in.SSECustomer, common: in.Common, leave: c.LeavePartsOnError, events: &c.Events}
+	var src SourceAPI = c.Client
+	if c.SourceClient != nil {
+		src = c.SourceClient
+	}
 	// The destination is checked before the source is read: HeadObject
 	// checks only the source's names, and a copy to nowhere should send
 	// nothing.
@@ -121,7 +146,7 @@ func (c *Copier) Copy(ctx context.Context, in *CopyInput) (*CopyOutput, error) {
 	// The source's own requests carry no ExpectedBucketOwner: that names
 	// the owner of the destination bucket.
 	srcCommon := s3client.Common{RequestPayer: in.RequestPayer}
-	head, err := c.Client.HeadObject(ctx, &s3client.GetObjectInput{
+	head, err := src.HeadObject(ctx, &s3client.GetObjectInput{
 		Bucket: in.Source.Bucket, Key: in.Source.Key, VersionID: in.Source.VersionID,
 		SSECustomer: in.CopySourceSSECustomer, Common: srcCommon,
 	})
@@ -129,6 +154,10 @@ func (c *Copier) Copy(ctx context.Context, in *CopyInput) (*CopyOutput, error) {
 		return nil, s.fail(ctx, err)
 	}
 	size := head.ContentLength
+	if size < 0 || size > MaxObjectSize {
+		return nil, s.fail(ctx, fmt.Errorf("multipart: HeadObject gave the source a size of %d bytes", size))
+	}
+	s.sized(size)
 	if size <= threshold {
 		return c.copyObject(ctx, s, in, size)
 	}
@@ -140,7 +169,7 @@ func (c *Copier) Copy(ctx context.Context, in *CopyInput) (*CopyOutput, error) {
 	if in.TaggingDirective != "REPLACE" {
 		props.Tagging = ""
 		if head.TagCount > 0 {
-			tags, err := c.Client.GetObjectTagging(ctx, &s3client.GetObjectTaggingInput{
+			tags, err := src.GetObjectTagging(ctx, &s3client.GetObjectTaggingInput{
 				Bucket: in.Source.Bucket, Key: in.Source.Key, VersionID: in.Source.VersionID, Common: srcCommon,
 			})
 			if err != nil {
@@ -155,7 +184,7 @@ func (c *Copier) Copy(ctx context.Context, in *CopyInput) (*CopyOutput, error) {
 	}
 	out, err := c.Client.CreateMultipartUpload(ctx, &s3client.CreateMultipartUploadInput{
 		Bucket: in.Bucket, Key: in.Key, ObjectProperties: props, SSECustomer: in.SSECustomer,
-		Common: in.Common, ChecksumAlgorithm: in.ChecksumAlgorithm,
+		Common: in.Common, ChecksumAlgorithm: in.ChecksumAlgorithm, ChecksumType: in.ChecksumType,
 	})
 	if err != nil {
 		return nil, s.fail(ctx, err)
@@ -163,7 +192,9 @@ func (c *Copier) Copy(ctx context.Context, in *CopyInput) (*CopyOutput, error) {
 	if out.UploadID == "" {
 		return nil, s.fail(ctx, errors.New("multipart: CreateMultipartUpload returned no upload ID"))
 	}
-	s.id = out.UploadID
+	if err := s.created(ctx, out.UploadID); err != nil {
+		return nil, err
+	}
 
 	conds := in.CopySourceConditions
 	if conds.CopySourceIfMatch == "" && in.Source.VersionID == "" {
@@ -191,13 +222,15 @@ func (c *Copier) Copy(ctx context.Context, in *CopyInput) (*CopyOutput, error) {
 				return &partFailure{part: num, err: errors.New("multipart: UploadPartCopy returned no ETag")}
 			}
 			s.record(s3client.CompletedPart{PartNumber: num, ETag: pout.ETag, Checksums: pout.Checksums}, length)
+			s.copied(c.Progress, length)
+			s.partDone(num, length)
 			return nil
 		})
 	}
 	if err := wait(ctx, g); err != nil {
 		return nil, s.fail(ctx, err)
 	}
-	cout, err := s.complete(ctx, n, size, "", "")
+	cout, err := s.complete(ctx, n, size, "", "", s3client.Checksums{})
 	if err != nil {
 		return nil, err
 	}
@@ -223,6 +256,7 @@ func (c *Copier) copyObject(ctx context.Context, s *session, in *CopyInput, size
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
+	s.copied(c.Progress, size)
 	return &CopyOutput{ETag: out.ETag, VersionID: out.VersionID, CopySourceVersionID: out.CopySourceVersionID,
 		Checksums: out.Checksums, Size: size}, nil
 }

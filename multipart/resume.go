@@ -38,7 +38,10 @@ func (u *Uploader) Resume(ctx context.Context, uploadID string, in *UploadInput)
 	if in == nil {
 		return nil, errNilInput
 	}
-	up := u.newUpload("Resume", in, st)
+	up, err := u.newUpload("Resume", in, st)
+	if err != nil {
+		return nil, newUploadError(up.op, in.Bucket, in.Key, uploadID, err)
+	}
 	up.id = uploadID
 	if uploadID == "" {
 		return nil, newUploadError(up.op, in.Bucket, in.Key, "", invalidInput("multipart: Resume needs an upload ID"))
@@ -64,14 +67,14 @@ func (u *Uploader) Resume(ctx context.Context, uploadID string, in *UploadInput)
 	// the listing tells it; a store that does not tell gets the one the
 	// caller asked for, and none by the client's default, which an upload
 	// created without one would refuse.
-	up.alg = alg
-	if alg == "" {
-		up.alg = u.ChecksumAlgorithm
+	if alg != "" {
+		up.alg = alg
 	}
 	ps, n, err := resumeLayout(src.size, st.partSize, listed)
 	if err != nil {
 		return nil, newUploadError(up.op, in.Bucket, in.Key, uploadID, err)
 	}
+	up.sized(src.size)
 	up.parts, up.sizes = make([]s3client.CompletedPart, n), make([]int64, n)
 	g, gctx := group.WithContext(ctx, st.concurrency)
 	for i := 0; i < n && gctx.Err() == nil; i++ {
@@ -93,6 +96,7 @@ func (u *Uploader) Resume(ctx context.Context, uploadID string, in *UploadInput)
 					up.reused++
 					up.mu.Unlock()
 					up.report(size)
+					up.partDone(num, size)
 					return nil
 				}
 			}
@@ -170,20 +174,12 @@ func fits(size, ps int64, n int, listed map[int]s3client.Part) int {
 	return k
 }
 
-// partChecksum returns the algorithm and value of a part's checksum.
+// partChecksum returns the algorithm and value of a part's checksum (the
+// first, should a store list several).
 func partChecksum(c *s3client.Checksums) (s3client.ChecksumAlgorithm, string) {
-	for _, a := range [...]struct {
-		alg s3client.ChecksumAlgorithm
-		v   string
-	}{
-		{s3client.ChecksumCRC32, c.CRC32},
-		{s3client.ChecksumCRC32C, c.CRC32C},
-		{s3client.ChecksumCRC64NVME, c.CRC64NVME},
-		{s3client.ChecksumSHA1, c.SHA1},
-		{s3client.ChecksumSHA256, c.SHA256},
-	} {
-		if a.v != "" {
-			return a.alg, a.v
+	for _, a := range s3client.ChecksumAlgorithms() {
+		if v := c.Get(a); v != "" {
+			return a, v
 		}
 	}
 	return "", ""

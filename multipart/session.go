@@ -45,7 +45,10 @@ type session struct {
 	id          string // "" until created
 	sse         s3client.SSECustomer
 	common      s3client.Common
-	leave       bool // LeavePartsOnError
+	leave       bool    // LeavePartsOnError
+	events      *Events // never nil
+
+	evMu sync.Mutex // serializes the events and Progress
 
 	mu    sync.Mutex
 	parts []s3client.CompletedPart // by part number − 1
@@ -64,10 +67,55 @@ func (s *session) record(p s3client.CompletedPart, size int64) {
 	s.sizes[p.PartNumber-1] = size
 }
 
+// sized tells Events.Sized the object's size.
+func (s *session) sized(size int64) {
+	if fn := s.events.Sized; fn != nil {
+		s.evMu.Lock()
+		defer s.evMu.Unlock()
+		fn(size)
+	}
+}
+
+// created records the new upload's ID and tells Events.Created. Its error
+// fails the upload, which is aborted even under LeavePartsOnError: the
+// caller could not record the ID, so no one could finish it.
+func (s *session) created(ctx context.Context, id string) error {
+	s.id = id
+	if fn := s.events.Created; fn != nil {
+		s.evMu.Lock()
+		err := fn(id)
+		s.evMu.Unlock()
+		if err != nil {
+			s.leave = false
+			return s.fail(ctx, err)
+		}
+	}
+	return nil
+}
+
+// copied tells a Copier's Progress of n bytes copied.
+func (s *session) copied(progress func(int64), n int64) {
+	if progress != nil && n != 0 {
+		s.evMu.Lock()
+		defer s.evMu.Unlock()
+		progress(n)
+	}
+}
+
+// partDone tells Events.PartDone of a part in place.
+func (s *session) partDone(num int, size int64) {
+	if fn := s.events.PartDone; fn != nil {
+		s.evMu.Lock()
+		defer s.evMu.Unlock()
+		fn(num, size)
+	}
+}
+
 // complete checks that parts 1..n are all there and hold total bytes, and
-// completes the upload. It is called only after every worker has been
-// joined. A failed completion is aborted like a failed part.
-func (s *session) complete(ctx context.Context, n int, total int64, ifNoneMatch, ifMatch string) (*s3client.CompleteMultipartUploadOutput, error) {
+// completes the upload, with the caller's whole-object checksum if any.
+// It is called only after every worker has been joined. A failed
+// completion is aborted like a failed part.
+func (s *session) complete(ctx context.Context, n int, total int64, ifNoneMatch, ifMatch string, full s3client.Checksums) (*s3client.CompleteMultipartUploadOutput, error) {
 	s.mu.Lock()
 	parts, sizes := s.parts, s.sizes
 	s.mu.Unlock()
@@ -93,6 +141,7 @@ func (s *session) complete(ctx context.Context, n int, total int64, ifNoneMatch,
 		Common:        s.common,
 		IfNoneMatch:   ifNoneMatch,
 		IfMatch:       ifMatch,
+		Checksums:     full,
 		MpuObjectSize: total, // S3 checks the parts' sum against it
 	})
 	if err != nil {

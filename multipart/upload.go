@@ -11,7 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
+	"strings"
 
 	"github.com/s3kit/s3kit/internal/group"
 	"github.com/s3kit/s3kit/s3client"
@@ -37,10 +37,10 @@ type Uploader struct {
 	// it, so that Resume can finish it later. The UploadError names the
 	// upload.
 	LeavePartsOnError bool
-	// ChecksumAlgorithm is the checksum each part carries and the upload is
-	// created with; empty means the client's default (its
-	// DefaultChecksumAlgorithm, when it has that method). When
-	// CreateMultipartUpload answers with an algorithm, the parts use it.
+	// ChecksumAlgorithm is the checksum the upload is created with (or the
+	// PutObject of a small one carries); empty means the client's choice
+	// (*s3client.Client's Config.ChecksumPolicy). The parts carry the
+	// algorithm CreateMultipartUpload answers with.
 	ChecksumAlgorithm s3client.ChecksumAlgorithm
 	// Progress, if set, is told how many bytes went on the wire, as they
 	// go, and a negative amount when a failed attempt's bytes are taken
@@ -55,6 +55,26 @@ type Uploader struct {
 	// always allowed, so a PartSize above the budget raises it to one part.
 	// Sources with ReadAt are not buffered and do not use it.
 	MemoryBudget int64
+	// Events, if set, are told of the upload's steps as they happen.
+	Events Events
+}
+
+// Events are told what happens to an upload or a copy as it happens, for
+// callers that keep a journal of it or report progress part by part. Each
+// may be nil. Calls are serialized (with Progress's too).
+type Events struct {
+	// Sized is told the object's size once it is known, before the first
+	// byte moves: a Copy's from HeadObject, an Upload's from its source (-1
+	// for a stream of unknown length).
+	Sized func(size int64)
+	// Created is told the upload ID as soon as CreateMultipartUpload
+	// returns it, before any part is sent (package transfer writes its
+	// resume journal then). An error ends the call with it, and the upload
+	// is aborted, even under LeavePartsOnError, since nothing recorded it.
+	Created func(uploadID string) error
+	// PartDone is told each part that is in place: sent, copied, or kept
+	// by Resume.
+	PartDone func(number int, size int64)
 }
 
 // UploadInput names the object and its source.
@@ -88,6 +108,15 @@ type UploadInput struct {
 	// the upload completes (or on the PutObject of a small object).
 	IfNoneMatch string
 	IfMatch     string
+	// ChecksumType is the multipart upload's checksum type, "FULL_OBJECT"
+	// or "COMPOSITE" (x-amz-checksum-type); empty leaves S3's default for
+	// the algorithm, or FULL_OBJECT when Checksum holds a value.
+	ChecksumType string
+	// Checksum is the caller's checksum of the whole object, at most one
+	// value, for S3 to check: sent with the PutObject of a small object, or
+	// with CompleteMultipartUpload as a FULL_OBJECT checksum (the upload is
+	// then created with its algorithm, which the parts carry too).
+	Checksum s3client.Checksums
 }
 
 // UploadOutput describes the object an upload created.
@@ -182,8 +211,11 @@ func (u *Uploader) Upload(ctx context.Context, in *UploadInput) (*UploadOutput, 
 	if in == nil {
 		return nil, errNilInput
 	}
-	up := u.newUpload("Upload", in, st)
-	if err := checkObject(in.Bucket, in.Key); err != nil {
+	up, err := u.newUpload("Upload", in, st)
+	if err == nil {
+		err = checkObject(in.Bucket, in.Key)
+	}
+	if err != nil {
 		return nil, up.fail(ctx, err) // before a stream is read for nothing
 	}
 	if err := ctx.Err(); err != nil {
@@ -193,6 +225,7 @@ func (u *Uploader) Upload(ctx context.Context, in *UploadInput) (*UploadOutput, 
 	if err != nil {
 		return nil, up.fail(ctx, err)
 	}
+	up.sized(src.size)
 	if src.ra != nil {
 		return up.fromReaderAt(ctx, src)
 	}
@@ -258,28 +291,39 @@ type upload struct {
 	st  settings
 	alg s3client.ChecksumAlgorithm
 
-	progMu sync.Mutex // serializes Progress
-	reused int        // parts Resume kept; under session.mu
+	reused int // parts Resume kept; under session.mu
+
+	checksumType string             // CreateMultipartUpload's
+	full         s3client.Checksums // the caller's whole-object checksum
+	// objectLock: the object has Object Lock settings, and S3 wants an
+	// integrity check on every part (see s3client.UploadPartInput).
+	objectLock bool
 }
 
-func (u *Uploader) newUpload(op string, in *UploadInput, st settings) *upload {
-	alg := u.ChecksumAlgorithm
-	if d, ok := u.Client.(defaultChecksummer); ok && alg == "" {
-		alg = d.DefaultChecksumAlgorithm()
-	}
-	return &upload{
+func (u *Uploader) newUpload(op string, in *UploadInput, st settings) (*upload, error) {
+	up := &upload{
 		session: session{api: u.Client, op: op, bucket: in.Bucket, key: in.Key,
-			sse: in.SSECustomer, common: in.Common, leave: u.LeavePartsOnError},
-		u: u, in: in, st: st, alg: alg,
+			sse: in.SSECustomer, common: in.Common, leave: u.LeavePartsOnError, events: &u.Events},
+		u: u, in: in, st: st, alg: u.ChecksumAlgorithm,
 	}
-}
-
-// defaultChecksummer is a client that chooses a checksum for uploads that
-// ask for none (*s3client.Client, by its ChecksumPolicy). The multipart
-// operations send only the algorithm they are given, so the engine asks
-// once and uses the answer for the upload and every part.
-type defaultChecksummer interface {
-	DefaultChecksumAlgorithm() s3client.ChecksumAlgorithm
+	up.objectLock = in.ObjectProperties.HasObjectLock()
+	// The caller's whole-object checksum decides the algorithm, and makes
+	// a multipart upload's checksum a FULL_OBJECT one.
+	up.checksumType = in.ChecksumType
+	if alg, _, err := in.Checksum.One(); err != nil {
+		return up, err
+	} else if alg != "" {
+		if up.alg != "" && !strings.EqualFold(string(up.alg), string(alg)) {
+			return up, invalidInput("multipart: ChecksumAlgorithm %s does not match the %s value given", up.alg, alg)
+		}
+		up.alg = alg
+		if up.checksumType == "" {
+			up.checksumType = "FULL_OBJECT"
+		}
+		up.full = in.Checksum
+		up.full.Type = up.checksumType
+	}
+	return up, nil
 }
 
 // fromReaderAt uploads a source read in place: each part is a fenced
@@ -446,8 +490,8 @@ func (up *upload) progressFor(ctx context.Context) func(int64) {
 // report tells the Uploader's Progress about n bytes.
 func (up *upload) report(n int64) {
 	if fn := up.u.Progress; fn != nil && n != 0 {
-		up.progMu.Lock()
-		defer up.progMu.Unlock()
+		up.evMu.Lock()
+		defer up.evMu.Unlock()
 		fn(n)
 	}
 }
@@ -463,6 +507,11 @@ func (up *upload) putObject(ctx context.Context, body *partReader) (*UploadOutpu
 		SSECustomer:       in.SSECustomer,
 		Common:            in.Common,
 		ChecksumAlgorithm: up.alg,
+		ChecksumCRC32:     up.full.CRC32,
+		ChecksumCRC32C:    up.full.CRC32C,
+		ChecksumCRC64NVME: up.full.CRC64NVME,
+		ChecksumSHA1:      up.full.SHA1,
+		ChecksumSHA256:    up.full.SHA256,
 		IfNoneMatch:       in.IfNoneMatch,
 		IfMatch:           in.IfMatch,
 		Progress:          up.progressFor(ctx),
@@ -488,6 +537,7 @@ func (up *upload) create(ctx context.Context) error {
 		SSECustomer:       in.SSECustomer,
 		Common:            in.Common,
 		ChecksumAlgorithm: up.alg,
+		ChecksumType:      up.checksumType,
 	})
 	if err != nil {
 		return up.fail(ctx, err)
@@ -495,13 +545,12 @@ func (up *upload) create(ctx context.Context) error {
 	if out.UploadID == "" {
 		return up.fail(ctx, errors.New("multipart: CreateMultipartUpload returned no upload ID"))
 	}
-	up.id = out.UploadID
 	if out.ChecksumAlgorithm != "" {
 		// The parts must carry the algorithm the upload was created with,
 		// including one the client chose by its policy.
 		up.alg = out.ChecksumAlgorithm
 	}
-	return nil
+	return up.created(ctx, out.UploadID)
 }
 
 // send uploads one part and records it.
@@ -517,6 +566,7 @@ func (up *upload) send(ctx context.Context, num int, body *partReader) error {
 		SSECustomer:       in.SSECustomer,
 		Common:            in.Common,
 		ChecksumAlgorithm: up.alg,
+		ObjectLock:        up.objectLock,
 		Progress:          up.progressFor(ctx),
 	})
 	body.close()
@@ -527,12 +577,13 @@ func (up *upload) send(ctx context.Context, num int, body *partReader) error {
 		return &partFailure{part: num, err: errors.New("multipart: UploadPart returned no ETag")}
 	}
 	up.record(s3client.CompletedPart{PartNumber: num, ETag: out.ETag, Checksums: out.Checksums}, body.Size())
+	up.partDone(num, body.Size())
 	return nil
 }
 
 // complete completes the upload of n parts holding total bytes.
 func (up *upload) complete(ctx context.Context, n int, total int64) (*UploadOutput, error) {
-	out, err := up.session.complete(ctx, n, total, up.in.IfNoneMatch, up.in.IfMatch)
+	out, err := up.session.complete(ctx, n, total, up.in.IfNoneMatch, up.in.IfMatch, up.full)
 	if err != nil {
 		return nil, err
 	}

@@ -549,21 +549,36 @@ func TestUploadChecksum(t *testing.T) {
 	}
 }
 
-// defaultingFake is a client with a default checksum, like s3client's on AWS.
+// defaultingFake is a client that chooses a checksum for an upload created
+// without one, as s3client's does on AWS: it says so in
+// CreateMultipartUpload's answer, and the parts must follow.
 type defaultingFake struct{ *fakeS3 }
 
-func (defaultingFake) DefaultChecksumAlgorithm() s3client.ChecksumAlgorithm {
-	return s3client.ChecksumCRC32
+func (d defaultingFake) CreateMultipartUpload(ctx context.Context, in *s3client.CreateMultipartUploadInput) (*s3client.CreateMultipartUploadOutput, error) {
+	c := *in
+	if c.ChecksumAlgorithm == "" {
+		c.ChecksumAlgorithm = s3client.ChecksumCRC32
+	}
+	out, err := d.fakeS3.CreateMultipartUpload(ctx, &c)
+	if err == nil && out.ChecksumAlgorithm == "" {
+		out.ChecksumAlgorithm = c.ChecksumAlgorithm
+	}
+	return out, err
 }
 
-func TestUploadClientDefaultChecksum(t *testing.T) {
+func TestUploadPartsCarryTheCreatedAlgorithm(t *testing.T) {
 	f := newFake()
 	u := &Uploader{Client: defaultingFake{f}, PartSize: ps}
 	if _, err := u.Upload(context.Background(), &UploadInput{Bucket: "bkt", Key: "k", Body: bytes.NewReader(patternBytes(ps + 1))}); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.created[0].ChecksumAlgorithm; got != s3client.ChecksumCRC32 {
-		t.Errorf("created with %q, want the client's default", got)
+		t.Errorf("created with %q, want the client's choice", got)
+	}
+	// The fake refuses a part whose algorithm is not the upload's: the
+	// upload succeeding says the parts followed the answer.
+	if c := f.completed[0]; len(c.Parts) != 2 || c.Parts[0].Checksums.CRC32 == "" {
+		t.Errorf("completed with %+v, want two parts with CRC32 checksums", c.Parts)
 	}
 }
 

@@ -120,8 +120,8 @@ type Checksums struct {
 	Type string
 }
 
-// get returns the value for an algorithm.
-func (c *Checksums) get(a ChecksumAlgorithm) string {
+// Get returns the value held for an algorithm ("" for none).
+func (c *Checksums) Get(a ChecksumAlgorithm) string {
 	switch a {
 	case ChecksumCRC32:
 		return c.CRC32
@@ -137,7 +137,8 @@ func (c *Checksums) get(a ChecksumAlgorithm) string {
 	return ""
 }
 
-func (c *Checksums) set(a ChecksumAlgorithm, v string) {
+// Set sets the value for an algorithm; an unknown algorithm is ignored.
+func (c *Checksums) Set(a ChecksumAlgorithm, v string) {
 	switch a {
 	case ChecksumCRC32:
 		c.CRC32 = v
@@ -154,6 +155,32 @@ func (c *Checksums) set(a ChecksumAlgorithm, v string) {
 
 // allChecksums lists the algorithms in the order S3 documents them.
 var allChecksums = [...]ChecksumAlgorithm{ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256}
+
+// ChecksumAlgorithms returns the algorithms S3 supports, in the order S3
+// documents them: the one list of them s3kit keeps.
+func ChecksumAlgorithms() []ChecksumAlgorithm {
+	all := allChecksums
+	return all[:]
+}
+
+// One returns the one value c holds and its algorithm, or none; more than
+// one value is an error wrapping ErrInvalidInput (a caller's checksum of
+// an object names one algorithm).
+func (c *Checksums) One() (ChecksumAlgorithm, string, error) {
+	var alg ChecksumAlgorithm
+	var val string
+	for _, a := range allChecksums {
+		v := c.Get(a)
+		if v == "" {
+			continue
+		}
+		if val != "" {
+			return ChecksumNone, "", fmt.Errorf("%w: more than one checksum value (%s and %s)", ErrInvalidInput, alg, a)
+		}
+		alg, val = a, v
+	}
+	return alg, val, nil
+}
 
 // checksumsFromHeader reads the x-amz-checksum-* headers of a response.
 func checksumsFromHeader(h http.Header) Checksums {
@@ -196,7 +223,7 @@ func (c *Checksums) FullObject() (ChecksumAlgorithm, string, bool) {
 		return ChecksumNone, "", false
 	}
 	for _, a := range [...]ChecksumAlgorithm{ChecksumCRC64NVME, ChecksumCRC32C, ChecksumCRC32, ChecksumSHA256, ChecksumSHA1} {
-		if v := c.get(a); v != "" && !strings.Contains(v, "-") {
+		if v := c.Get(a); v != "" && !strings.Contains(v, "-") {
 			return a, v, true
 		}
 	}

@@ -25,14 +25,6 @@ import (
 // MaxPartNumber is the highest part number S3 accepts.
 const MaxPartNumber = 10000
 
-// DefaultChecksumAlgorithm returns the checksum algorithm the client puts
-// on uploads that do not ask for one (Config.ChecksumPolicy; CRC32C on AWS
-// endpoints, none on custom ones). The multipart operations send only the
-// algorithm they are given, because every part of an upload must carry
-// the algorithm its CreateMultipartUpload named: the multipart engine
-// reads this to choose one for the whole upload.
-func (c *Client) DefaultChecksumAlgorithm() ChecksumAlgorithm { return c.uploadChecksum(ChecksumNone) }
-
 // CreateMultipartUploadInput is the input of CreateMultipartUpload.
 type CreateMultipartUploadInput struct {
 	Bucket, Key string
@@ -40,7 +32,10 @@ type CreateMultipartUploadInput struct {
 	SSECustomer
 	Common
 	// ChecksumAlgorithm is sent as x-amz-checksum-algorithm; every part must
-	// then carry a checksum of that algorithm (UploadPartInput's).
+	// then carry a checksum of that algorithm (UploadPartInput's). Empty
+	// means the client's choice for uploads (Config.ChecksumPolicy: CRC32C
+	// on AWS endpoints, none on custom ones), as for PutObject; the output
+	// says which algorithm the upload has.
 	ChecksumAlgorithm ChecksumAlgorithm
 	// ChecksumType is "FULL_OBJECT" or "COMPOSITE" (x-amz-checksum-type);
 	// empty leaves S3's default for the algorithm.
@@ -50,11 +45,13 @@ type CreateMultipartUploadInput struct {
 // CreateMultipartUploadOutput is the result of CreateMultipartUpload.
 type CreateMultipartUploadOutput struct {
 	Bucket, Key, UploadID string
-	// ChecksumAlgorithm and ChecksumType are what S3 answered
-	// (x-amz-checksum-algorithm, x-amz-checksum-type); stores that predate
-	// checksums leave them empty even when one was asked for.
+	// ChecksumAlgorithm is the algorithm every part must carry: the one S3
+	// answered (x-amz-checksum-algorithm), or, from a store that names
+	// none, the one the request asked for (empty if none). UploadPart sends
+	// only the algorithm it is given.
 	ChecksumAlgorithm ChecksumAlgorithm
-	ChecksumType      string
+	// ChecksumType is what S3 answered (x-amz-checksum-type), if anything.
+	ChecksumType string
 }
 
 // request builds the CreateMultipartUpload request (also presigned as is).
@@ -92,6 +89,12 @@ func (c *Client) CreateMultipartUpload(ctx context.Context, in *CreateMultipartU
 	if err != nil {
 		return nil, err
 	}
+	asked := ChecksumAlgorithm(r.header.Get("X-Amz-Checksum-Algorithm"))
+	if asked == ChecksumNone {
+		if asked = c.uploadChecksum(ChecksumNone); asked != ChecksumNone {
+			r.header.Set("X-Amz-Checksum-Algorithm", string(asked))
+		}
+	}
 	start := c.now()
 	resp, err := c.do(ctx, r)
 	if err != nil {
@@ -108,6 +111,9 @@ func (c *Client) CreateMultipartUpload(ctx context.Context, in *CreateMultipartU
 	out := &CreateMultipartUploadOutput{Bucket: x.Bucket, Key: x.Key, UploadID: x.UploadID,
 		ChecksumAlgorithm: algorithmFromServer(resp.Header.Get("X-Amz-Checksum-Algorithm")),
 		ChecksumType:      resp.Header.Get("X-Amz-Checksum-Type")}
+	if out.ChecksumAlgorithm == ChecksumNone {
+		out.ChecksumAlgorithm = asked
+	}
 	if out.Bucket == "" {
 		out.Bucket = in.Bucket
 	}
@@ -162,6 +168,11 @@ type UploadPartInput struct {
 	// header or an aws-chunked trailer. It must match the upload's.
 	ChecksumAlgorithm ChecksumAlgorithm
 	ContentMD5        string // base64 MD5 of Body, checked by S3
+	// ObjectLock says the upload was created with Object Lock settings:
+	// S3 then requires an integrity check on every part, so a part with
+	// no ChecksumAlgorithm and no ContentMD5 gets a Content-MD5 the client
+	// computes.
+	ObjectLock bool
 	// Progress, if set, is called with the number of body bytes sent, and
 	// with a negative amount when a retry takes back a failed attempt's.
 	Progress func(bytes int64)
@@ -243,6 +254,7 @@ func (c *Client) UploadPart(ctx context.Context, in *UploadPartInput) (*UploadPa
 	}
 	r := in.request(op)
 	r.body, r.size, r.checksum, r.progress = body, size, in.ChecksumAlgorithm, in.Progress
+	r.md5 = in.ObjectLock && r.checksum == ChecksumNone && in.ContentMD5 == ""
 	resp, err := c.do(ctx, r)
 	if err != nil {
 		return nil, err
@@ -406,7 +418,7 @@ func (in *CompleteMultipartUploadInput) request(op string) *request {
 	setIf(h, "If-None-Match", in.IfNoneMatch)
 	setIf(h, "If-Match", in.IfMatch)
 	for _, a := range allChecksums {
-		setIf(h, a.Header(), in.Checksums.get(a))
+		setIf(h, a.Header(), in.Checksums.Get(a))
 	}
 	setIf(h, "X-Amz-Checksum-Type", in.Checksums.Type)
 	if in.MpuObjectSize > 0 {

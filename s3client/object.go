@@ -37,6 +37,13 @@ func (c *Client) uploadChecksum(asked ChecksumAlgorithm) ChecksumAlgorithm {
 	return ChecksumCRC32C
 }
 
+// HasObjectLock reports whether the properties set Object Lock (a
+// retention mode or date, or a legal hold), for which S3 requires every
+// upload request with a body to carry an integrity check.
+func (p *ObjectProperties) HasObjectLock() bool {
+	return p.ObjectLockMode != "" || !p.ObjectLockRetainUntilDate.IsZero() || p.ObjectLockLegalHoldStatus != ""
+}
+
 // PutObjectInput is the input of PutObject.
 type PutObjectInput struct {
 	Bucket string
@@ -151,6 +158,9 @@ func (c *Client) PutObject(ctx context.Context, in *PutObjectInput) (*PutObjectO
 	}
 	if alg, _ := in.precomputed(); alg == ChecksumNone {
 		r.checksum = c.uploadChecksum(in.ChecksumAlgorithm)
+		// S3 refuses an object with Object Lock settings that carries no
+		// integrity check (a checksum or Content-MD5).
+		r.md5 = r.checksum == ChecksumNone && in.ContentMD5 == "" && in.ObjectProperties.HasObjectLock()
 	}
 	resp, err := c.do(ctx, r)
 	if err != nil {

@@ -354,7 +354,7 @@ func TestListObjectsV2(t *testing.T) {
 			t.Errorf("yielded %d times, want 1", n)
 		}
 	})
-	// gofakes3 lists no owners; list_test.go checks FetchOwner's decoding.
+	// gofakes3 lists no owners; fakeops_test.go checks FetchOwner's decoding.
 	t.Run("truncated page", func(t *testing.T) {
 		out, err := c.ListObjectsV2(ctx, &ListObjectsV2Input{Bucket: "bkt", MaxKeys: 1})
 		if err != nil {
@@ -426,7 +426,7 @@ func TestListObjectVersions(t *testing.T) {
 	}
 
 	// gofakes3 sends no NextKeyMarker, so its versions cannot be paged;
-	// list_test.go pages AllObjectVersions against a fake.
+	// paging_test.go pages AllObjectVersions against a fake.
 	var all []ObjectVersion
 	for v, err := range c.AllObjectVersions(ctx, &ListObjectVersionsInput{Bucket: "ver"}) {
 		if err != nil {

@@ -59,8 +59,8 @@ func (x xmlChecksums) checksums() Checksums {
 func (c *Checksums) merge(x xmlChecksums) {
 	b := x.checksums()
 	for _, a := range allChecksums {
-		if c.get(a) == "" {
-			c.set(a, b.get(a))
+		if c.Get(a) == "" {
+			c.Set(a, b.Get(a))
 		}
 	}
 	if c.Type == "" {

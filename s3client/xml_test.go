@@ -219,7 +219,7 @@ func TestChecksumsFromHeader(t *testing.T) {
 	for i, a := range allChecksums {
 		v := fmt.Sprintf("value-%d", i)
 		h.Set(a.Header(), v)
-		want.set(a, v)
+		want.Set(a, v)
 	}
 	h.Set("x-amz-checksum-type", "FULL_OBJECT")
 	if got := checksumsFromHeader(h); got != want {

@@ -3,20 +3,37 @@ package transfer
 // The per-call options, boto3's keyword arguments as typed values:
 // ExtraArgs (UploadArgs, DownloadArgs, CopyArgs, DeleteArgs), Callback,
 // a richer Listener, SourceClient and a directory Filter. Each transfer
-// method takes ...Option and refuses options it has no use for.
+// method takes the option interface of its kind (UploadOption,
+// DownloadOption...), so that an option it has no use for does not compile.
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/s3kit/s3kit/s3client"
 )
 
-// Option is a per-call option: an UploadArgs, DownloadArgs, CopyArgs or
-// DeleteArgs (or a pointer to one), a Callback, a Listener, a Filter, or
-// what SourceClient returns. A nil Option or nil pointer is ignored; an
-// option the operation does not take is an error wrapping ErrWrongOption.
-type Option interface{ transferOption() }
+// The per-call options of each kind of operation. Each is implemented by
+// the options that apply to it, values or pointers (a nil option or a nil
+// pointer is ignored):
+//
+//	UploadOption             UploadArgs, Callback, Listener
+//	DownloadOption           DownloadArgs, Callback, Listener
+//	CopyOption               CopyArgs, Callback, Listener, SourceClient
+//	DeleteOption             DeleteArgs
+//	UploadDirectoryOption    UploadArgs, Callback, Listener, Filter
+//	DownloadDirectoryOption  DownloadArgs, Callback, Listener, Filter
+//
+// so that UploadFile(ctx, f, b, k, CopyArgs{...}) is a compile error.
+type (
+	UploadOption            interface{ uploadOption(*callOptions) }
+	DownloadOption          interface{ downloadOption(*callOptions) }
+	CopyOption              interface{ copyOption(*callOptions) }
+	DeleteOption            interface{ deleteOption(*callOptions) }
+	UploadDirectoryOption   interface{ uploadDirectoryOption(*callOptions) }
+	DownloadDirectoryOption interface{ downloadDirectoryOption(*callOptions) }
+)
 
 // UploadArgs are the extra arguments of an upload (boto3's ExtraArgs, every
 // name of s3transfer's ALLOWED_UPLOAD_ARGS), plus conditional writes. In a
@@ -224,7 +241,7 @@ type Filter func(name string) bool
 // (its HeadObject, and its tags for a multipart copy) with client, a client
 // of the source bucket's region, as boto3's SourceClient does. The copy
 // requests themselves go to the destination's client, naming the source.
-func SourceClient(client CopySourceAPI) Option { return sourceClient{client} }
+func SourceClient(client CopySourceAPI) CopyOption { return sourceClient{client} }
 
 type sourceClient struct{ api CopySourceAPI }
 
@@ -234,16 +251,41 @@ func (sourceClient) String() string                  { return "transfer.SourceCl
 func (s sourceClient) GoString() string              { return s.String() }
 func (s sourceClient) Format(f fmt.State, verb rune) { formatAs(f, verb, s.String()) }
 
-func (UploadArgs) transferOption()   {}
-func (DownloadArgs) transferOption() {}
-func (CopyArgs) transferOption()     {}
-func (DeleteArgs) transferOption()   {}
-func (Callback) transferOption()     {}
-func (Listener) transferOption()     {}
-func (Filter) transferOption()       {}
-func (sourceClient) transferOption() {}
+func (a UploadArgs) uploadOption(o *callOptions)              { o.upload = &a }
+func (a UploadArgs) uploadDirectoryOption(o *callOptions)     { o.upload = &a }
+func (a DownloadArgs) downloadOption(o *callOptions)          { o.download = &a }
+func (a DownloadArgs) downloadDirectoryOption(o *callOptions) { o.download = &a }
+func (a CopyArgs) copyOption(o *callOptions)                  { o.copy = &a }
+func (a DeleteArgs) deleteOption(o *callOptions)              { o.delete = &a }
 
-// callOptions are the options of one call.
+func (c Callback) uploadOption(o *callOptions)            { o.callback = c }
+func (c Callback) downloadOption(o *callOptions)          { o.callback = c }
+func (c Callback) copyOption(o *callOptions)              { o.callback = c }
+func (c Callback) uploadDirectoryOption(o *callOptions)   { o.callback = c }
+func (c Callback) downloadDirectoryOption(o *callOptions) { o.callback = c }
+
+func (l Listener) uploadOption(o *callOptions)            { o.listener = l }
+func (l Listener) downloadOption(o *callOptions)          { o.listener = l }
+func (l Listener) copyOption(o *callOptions)              { o.listener = l }
+func (l Listener) uploadDirectoryOption(o *callOptions)   { o.listener = l }
+func (l Listener) downloadDirectoryOption(o *callOptions) { o.listener = l }
+
+func (f Filter) uploadDirectoryOption(o *callOptions)   { o.filter = f }
+func (f Filter) downloadDirectoryOption(o *callOptions) { o.filter = f }
+
+func (s sourceClient) copyOption(o *callOptions) { o.source = s.api }
+
+// A nil pointer to an Args struct is no option. (The methods above have
+// value receivers, which a nil pointer cannot reach; these have pointer
+// receivers, which it can.)
+type nilArgs interface{ isNil() bool }
+
+func (a *UploadArgs) isNil() bool   { return a == nil }
+func (a *DownloadArgs) isNil() bool { return a == nil }
+func (a *CopyArgs) isNil() bool     { return a == nil }
+func (a *DeleteArgs) isNil() bool   { return a == nil }
+
+// callOptions are the options of one call, the Args never nil.
 type callOptions struct {
 	upload   *UploadArgs
 	download *DownloadArgs
@@ -255,66 +297,18 @@ type callOptions struct {
 	source   CopySourceAPI
 }
 
-// option kinds an operation takes.
-const (
-	takesUpload = 1 << iota
-	takesDownload
-	takesCopy
-	takesDelete
-	takesProgress
-	takesFilter
-	takesSource
-)
-
-// parseOptions sorts opts, refusing kinds not in allowed.
-func parseOptions(op string, allowed int, opts []Option) (*callOptions, error) {
+// options applies opts, of one kind T, with that kind's method apply (for
+// example UploadOption.uploadOption).
+func options[T any](opts []T, apply func(T, *callOptions)) *callOptions {
 	o := &callOptions{}
 	for _, opt := range opts {
-		kind, name := 0, ""
-		switch v := opt.(type) {
-		case nil:
-		case UploadArgs:
-			kind, name, o.upload = takesUpload, "UploadArgs", &v
-		case *UploadArgs:
-			if v != nil {
-				c := *v
-				kind, name, o.upload = takesUpload, "UploadArgs", &c
-			}
-		case DownloadArgs:
-			kind, name, o.download = takesDownload, "DownloadArgs", &v
-		case *DownloadArgs:
-			if v != nil {
-				c := *v
-				kind, name, o.download = takesDownload, "DownloadArgs", &c
-			}
-		case CopyArgs:
-			kind, name, o.copy = takesCopy, "CopyArgs", &v
-		case *CopyArgs:
-			if v != nil {
-				c := *v
-				kind, name, o.copy = takesCopy, "CopyArgs", &c
-			}
-		case DeleteArgs:
-			kind, name, o.delete = takesDelete, "DeleteArgs", &v
-		case *DeleteArgs:
-			if v != nil {
-				c := *v
-				kind, name, o.delete = takesDelete, "DeleteArgs", &c
-			}
-		case Callback:
-			kind, name, o.callback = takesProgress, "Callback", v
-		case Listener:
-			kind, name, o.listener = takesProgress, "Listener", v
-		case Filter:
-			kind, name, o.filter = takesFilter, "Filter", v
-		case sourceClient:
-			kind, name, o.source = takesSource, "SourceClient", v.api
-		default:
-			return nil, fmt.Errorf("%w: %s does not take %T", ErrWrongOption, op, opt)
+		if any(opt) == nil {
+			continue
 		}
-		if kind != 0 && allowed&kind == 0 {
-			return nil, fmt.Errorf("%w: %s does not take %s", ErrWrongOption, op, name)
+		if n, ok := any(opt).(nilArgs); ok && n.isNil() {
+			continue
 		}
+		apply(opt, o)
 	}
 	if o.upload == nil {
 		o.upload = &UploadArgs{}
@@ -328,7 +322,7 @@ func parseOptions(op string, allowed int, opts []Option) (*callOptions, error) {
 	if o.delete == nil {
 		o.delete = &DeleteArgs{}
 	}
-	return o, nil
+	return o
 }
 
 // properties returns what the object is written with.
@@ -354,60 +348,25 @@ func (a *UploadArgs) common() s3client.Common {
 	return s3client.Common{ExpectedBucketOwner: a.ExpectedBucketOwner, RequestPayer: a.RequestPayer}
 }
 
+// checksums returns the caller's whole-object checksum values.
+func (a *UploadArgs) checksums() s3client.Checksums {
+	return s3client.Checksums{CRC32: a.ChecksumCRC32, CRC32C: a.ChecksumCRC32C, CRC64NVME: a.ChecksumCRC64NVME,
+		SHA1: a.ChecksumSHA1, SHA256: a.ChecksumSHA256}
+}
+
 // fullObject returns the caller's whole-object checksum: its algorithm
-// and value, or "" when none is given. More than one is an error.
+// and value, or "" when none is given. More than one is an error, as is a
+// ChecksumAlgorithm that names another algorithm.
 func (a *UploadArgs) fullObject() (s3client.ChecksumAlgorithm, string, error) {
-	var alg s3client.ChecksumAlgorithm
-	var val string
-	for _, c := range [...]struct {
-		alg s3client.ChecksumAlgorithm
-		v   string
-	}{
-		{s3client.ChecksumCRC32, a.ChecksumCRC32},
-		{s3client.ChecksumCRC32C, a.ChecksumCRC32C},
-		{s3client.ChecksumCRC64NVME, a.ChecksumCRC64NVME},
-		{s3client.ChecksumSHA1, a.ChecksumSHA1},
-		{s3client.ChecksumSHA256, a.ChecksumSHA256},
-	} {
-		if c.v == "" {
-			continue
-		}
-		if val != "" {
-			return "", "", fmt.Errorf("transfer: more than one whole-object checksum (%s and %s)", alg, c.alg)
-		}
-		alg, val = c.alg, c.v
+	c := a.checksums()
+	alg, val, err := c.One()
+	if err != nil {
+		return "", "", err
 	}
-	if val != "" && a.ChecksumAlgorithm != "" && !equalFoldAlg(a.ChecksumAlgorithm, alg) {
+	if val != "" && a.ChecksumAlgorithm != "" && !strings.EqualFold(string(a.ChecksumAlgorithm), string(alg)) {
 		return "", "", fmt.Errorf("transfer: ChecksumAlgorithm %s does not match the %s value given", a.ChecksumAlgorithm, alg)
 	}
 	return alg, val, nil
-}
-
-// checksumAlgorithm is the algorithm the body or parts carry.
-func (a *UploadArgs) checksumAlgorithm() s3client.ChecksumAlgorithm {
-	if alg, v, _ := a.fullObject(); v != "" {
-		return alg
-	}
-	return a.ChecksumAlgorithm
-}
-
-func equalFoldAlg(a, b s3client.ChecksumAlgorithm) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'a' <= x && x <= 'z' {
-			x -= 'a' - 'A'
-		}
-		if 'a' <= y && y <= 'z' {
-			y -= 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }
 
 // putInput returns the PutObject of a small upload, without its body.

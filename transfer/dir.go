@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/s3kit/s3kit/internal/group"
 	"github.com/s3kit/s3kit/s3client"
 )
 
@@ -65,14 +66,11 @@ func (e *DirectoryError) Unwrap() []error { return e.Errs }
 // threads). A file that fails does not stop the others: the result lists
 // each file with its outcome, and the error is a *DirectoryError. A
 // failure to walk dir, or the end of ctx, stops the transfer.
-func (m *Manager) UploadDirectory(ctx context.Context, dir, bucket, prefix string, opts ...Option) (*DirectoryResult, error) {
+func (m *Manager) UploadDirectory(ctx context.Context, dir, bucket, prefix string, opts ...UploadDirectoryOption) (*DirectoryResult, error) {
 	const op = "UploadDirectory"
-	o, err := parseOptions(op, takesUpload|takesProgress|takesFilter, opts)
-	if err != nil {
-		return nil, newError(op, bucket, prefix, dir, err)
-	}
+	o := options(opts, UploadDirectoryOption.uploadDirectoryOption)
 	var jobs []FileResult
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -122,12 +120,9 @@ func (m *Manager) UploadDirectory(ctx context.Context, dir, bucket, prefix strin
 //
 // Files are downloaded MaxConcurrency at a time; failures are reported as
 // in UploadDirectory.
-func (m *Manager) DownloadDirectory(ctx context.Context, bucket, prefix, dir string, opts ...Option) (*DirectoryResult, error) {
+func (m *Manager) DownloadDirectory(ctx context.Context, bucket, prefix, dir string, opts ...DownloadDirectoryOption) (*DirectoryResult, error) {
 	const op = "DownloadDirectory"
-	o, err := parseOptions(op, takesDownload|takesProgress|takesFilter, opts)
-	if err != nil {
-		return nil, newError(op, bucket, prefix, dir, err)
-	}
+	o := options(opts, DownloadDirectoryOption.downloadDirectoryOption)
 	if o.download.VersionID != "" {
 		return nil, newError(op, bucket, prefix, dir, fmt.Errorf("%w: a VersionID names one object, not a directory", ErrWrongOption))
 	}
@@ -164,6 +159,7 @@ func (m *Manager) DownloadDirectory(ctx context.Context, bucket, prefix, dir str
 	}
 	var root *os.Root
 	if len(jobs) > 0 {
+		var err error
 		if err := os.MkdirAll(dir, 0o777); err != nil {
 			return nil, newError(op, bucket, prefix, dir, err)
 		}
@@ -312,23 +308,16 @@ func (m *Manager) runFiles(ctx context.Context, op string, jobs []FileResult, ru
 		}
 		f.Result, f.Err = run(ctx, f)
 	}
-	if m.threads {
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, m.cfg.MaxConcurrency)
-		for i := range res.Files {
-			sem <- struct{}{}
-			wg.Add(1)
-			go func() {
-				defer func() { <-sem; wg.Done() }()
-				one(i)
-			}()
-		}
-		wg.Wait()
-	} else {
-		for i := range res.Files {
-			one(i)
+	// The files share the transfers' worker group rules (one worker
+	// without threads: on this goroutine); a file's failure is its own and
+	// stops no other, so the functions never fail the group.
+	g, _ := group.WithContext(ctx, m.workers())
+	for i := range res.Files {
+		if !g.Go(func() error { one(i); return nil }) {
+			res.Files[i].Err = context.Cause(ctx)
 		}
 	}
+	g.Wait()
 	var errs []error
 	for _, f := range res.Files {
 		if f.Err != nil {

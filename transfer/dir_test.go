@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -9,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/s3kit/s3kit/s3client"
 )
 
 func TestUploadDirectory(t *testing.T) {
@@ -131,5 +134,50 @@ func TestDownloadDirectory(t *testing.T) {
 		if want := []string{"out/a.txt", "out/x/y.bin"}; !slices.Equal(found, want) {
 			t.Errorf("threads=%v: files %v, want %v", threads, found, want)
 		}
+	}
+}
+
+// DownloadFileIn writes within a held directory: the directories on the
+// way are created, a name that leaves the directory or goes through a
+// symbolic link is refused before any request, and nothing lands outside.
+func TestDownloadFileIn(t *testing.T) {
+	e := newEnv(t)
+	data := randBytes(2*testRange+5, 61)
+	e.srv.PutObject(t, testBucket, "obj", data, nil)
+	api := newCounting(e.client)
+	m := smallRanges(newManager(t, api, smallConfig()))
+	dir, outside := t.TempDir(), t.TempDir()
+	if err := os.Symlink(outside, filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	ctx := context.Background()
+
+	res, err := m.DownloadFileIn(ctx, testBucket, "obj", root, "a/b/f.bin")
+	if err != nil || res.Size != int64(len(data)) {
+		t.Fatalf("DownloadFileIn = %+v, %v", res, err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "a", "b", "f.bin")); !bytes.Equal(got, data) {
+		t.Errorf("the file holds %d bytes, want the object's %d", len(got), len(data))
+	}
+	before := api.count("HeadObject") + api.count("GetObject")
+	for _, rel := range []string{"../escape", "/abs", "a/../../escape", "link/f", "", "a/b/../../../x"} {
+		_, err := m.DownloadFileIn(ctx, testBucket, "obj", root, rel)
+		if !errors.Is(err, ErrUnsafeKey) {
+			t.Errorf("%q: error %v, want ErrUnsafeKey", rel, err)
+		}
+	}
+	if n := api.count("HeadObject") + api.count("GetObject") - before; n != 0 {
+		t.Errorf("%d requests sent for refused names", n)
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) != 0 {
+		t.Errorf("files written outside the directory: %v", entries)
+	}
+	if _, err := m.DownloadFileIn(ctx, testBucket, "obj", nil, "f"); !errors.Is(err, s3client.ErrInvalidInput) {
+		t.Errorf("nil root: %v", err)
 	}
 }

@@ -47,7 +47,7 @@ const maxObjectSize int64 = 5 << 40
 // most MaxIOQueue chunks of IOChunkSize bytes and are written in order:
 // to a pipe, a terminal, a hash, a bytes.Buffer. On error, w may hold part
 // of the object.
-func (m *Manager) Download(ctx context.Context, bucket, key string, w io.Writer, opts ...Option) (*Result, error) {
+func (m *Manager) Download(ctx context.Context, bucket, key string, w io.Writer, opts ...DownloadOption) (*Result, error) {
 	if w == nil {
 		return nil, newError("Download", bucket, key, "", fmt.Errorf("%w: nil writer", s3client.ErrInvalidInput))
 	}
@@ -59,18 +59,15 @@ func (m *Manager) Download(ctx context.Context, bucket, key string, w io.Writer,
 // destinations that are not streams, such as a preallocated buffer or a
 // region of a larger file (io.NewOffsetWriter). DownloadArgs and progress
 // options apply.
-func (m *Manager) DownloadAt(ctx context.Context, bucket, key string, w io.WriterAt, opts ...Option) (*Result, error) {
+func (m *Manager) DownloadAt(ctx context.Context, bucket, key string, w io.WriterAt, opts ...DownloadOption) (*Result, error) {
 	if w == nil {
 		return nil, newError("DownloadAt", bucket, key, "", fmt.Errorf("%w: nil writer", s3client.ErrInvalidInput))
 	}
 	return m.download(ctx, "DownloadAt", bucket, key, nil, w, opts)
 }
 
-func (m *Manager) download(ctx context.Context, op, bucket, key string, w io.Writer, wa io.WriterAt, opts []Option) (*Result, error) {
-	o, err := parseOptions(op, takesDownload|takesProgress, opts)
-	if err != nil {
-		return nil, newError(op, bucket, key, "", err)
-	}
+func (m *Manager) download(ctx context.Context, op, bucket, key string, w io.Writer, wa io.WriterAt, opts []DownloadOption) (*Result, error) {
+	o := options(opts, DownloadOption.downloadOption)
 	rep := newReporter(o, nil, "Download", bucket, key, "")
 	d, err := m.newDownload(o.download, rep, bucket, key)
 	if err == nil {
@@ -121,17 +118,49 @@ func (m *Manager) download(ctx context.Context, op, bucket, key string, w io.Wri
 // download only if it is still a regular file and not a symbolic link,
 // and renamed within it. A directory renamed or replaced by a link
 // meanwhile does not carry the file elsewhere.
-func (m *Manager) DownloadFile(ctx context.Context, bucket, key, filename string, opts ...Option) (*Result, error) {
+func (m *Manager) DownloadFile(ctx context.Context, bucket, key, filename string, opts ...DownloadOption) (*Result, error) {
 	const op = "DownloadFile"
-	o, err := parseOptions(op, takesDownload|takesProgress, opts)
-	if err != nil {
-		return nil, newError(op, bucket, key, filename, err)
-	}
+	o := options(opts, DownloadOption.downloadOption)
 	rep := newReporter(o, nil, "Download", bucket, key, filename)
 	res, err := m.downloadFile(ctx, o.download, rep, bucket, key, filename)
 	rep.finish(err)
 	if err != nil {
 		return nil, newError(op, bucket, key, filename, err)
+	}
+	return res, nil
+}
+
+// DownloadFileIn downloads bucket/key to the file rel names inside root, a
+// directory the caller holds open, as DownloadFile does (through a
+// temporary file renamed into place, resumable, verified). rel is
+// slash-separated and local: a name with "..", an absolute one or one
+// with a volume name is refused with ErrUnsafeKey before any request.
+// The directories on the way are opened one at a time within root and
+// created when missing; one that is a symbolic link, or is swapped for one
+// meanwhile, is refused with ErrUnsafeKey, so that nothing renamed on the
+// way carries the file out of root. It is DownloadDirectory's way of
+// writing each file, for callers that choose the files themselves (the
+// s3kit command's sync and mv).
+func (m *Manager) DownloadFileIn(ctx context.Context, bucket, key string, root *os.Root, rel string, opts ...DownloadOption) (*Result, error) {
+	const op = "DownloadFile"
+	if root == nil {
+		return nil, newError(op, bucket, key, rel, fmt.Errorf("%w: nil directory", s3client.ErrInvalidInput))
+	}
+	o := options(opts, DownloadOption.downloadOption)
+	target, err := safeJoin(root.Name(), rel)
+	if err != nil {
+		return nil, newError(op, bucket, key, rel, err)
+	}
+	parent, name, err := openParent(root, rel)
+	if err != nil {
+		return nil, newError(op, bucket, key, target, err)
+	}
+	defer parent.Close()
+	rep := newReporter(o, nil, "Download", bucket, key, target)
+	res, err := m.downloadInto(ctx, o.download, rep, bucket, key, parent, name, target)
+	rep.finish(err)
+	if err != nil {
+		return nil, newError(op, bucket, key, target, err)
 	}
 	return res, nil
 }
@@ -489,14 +518,17 @@ func (d *download) run(ctx context.Context) (*Result, error) {
 	if d.hasWant && d.want.combinable() {
 		d.crc = newCRCJoin(d.want)
 	}
-	inOrder := d.wa == nil || !d.m.threads || d.n <= 1
+	// One worker (no threads, or one range) fetches the ranges in order
+	// and writes them as they come, on the caller's goroutine.
+	oneWorker := min(d.m.workers(), d.n) <= 1
+	inOrder := d.wa == nil || oneWorker
 	if d.hasWant && !d.want.combinable() && inOrder && d.journal == nil {
 		d.inOrderH = d.want.newHash()
 	}
 	var err error
 	switch {
 	case d.size == 0:
-	case !d.m.threads || d.n <= 1:
+	case oneWorker:
 		err = d.serial(ctx)
 	case d.wa != nil:
 		err = d.parallelAt(ctx)
@@ -583,7 +615,7 @@ type sink interface {
 }
 
 // serial fetches the ranges one after the other on the caller's
-// goroutine, writing them in order.
+// goroutine, writing them in order: the download's one-worker form.
 func (d *download) serial(ctx context.Context) error {
 	grant, err := d.m.memory.Acquire(ctx, d.m.cfg.IOChunkSize)
 	if err != nil {
@@ -605,7 +637,7 @@ func (d *download) serial(ctx context.Context) error {
 // parallelAt fetches ranges on MaxConcurrency workers, each writing at
 // the range's offset.
 func (d *download) parallelAt(ctx context.Context) error {
-	workers := min(d.m.cfg.MaxConcurrency, d.n)
+	workers := min(d.m.workers(), d.n)
 	grant, err := d.m.memory.Acquire(ctx, int64(workers)*d.m.cfg.IOChunkSize)
 	if err != nil {
 		return err
@@ -628,7 +660,7 @@ func (d *download) parallelOrdered(ctx context.Context) error {
 	defer d.m.memory.Release(grant)
 	q := newReorder(ioc, int(grant/ioc), 0)
 	s := &queueSink{q: q}
-	return d.workers(ctx, min(d.m.cfg.MaxConcurrency, d.n), func() sink { return s },
+	return d.workers(ctx, min(d.m.workers(), d.n), func() sink { return s },
 		func(gctx context.Context) error { return q.drain(gctx, d.w, d.size, d.inOrderH) })
 }
 

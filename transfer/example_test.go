@@ -472,15 +472,14 @@ func ExampleConfig_maxConcurrency() {
 
 // config = TransferConfig(use_threads=False)
 // s3.download_file("bucket-name", "key-name", "tmp.txt", Config=config)
-func ExampleConfig_useThreads() {
+func ExampleConfig_noThreads() {
 	e := newExample()
 	defer e.close()
 	ctx := context.Background()
 	e.put("bucket-name", "key-name", "no threads", nil)
 
 	// Everything on the caller's goroutine; MaxConcurrency is ignored.
-	useThreads := false
-	s3, _ := transfer.New(e.client("us-west-2"), transfer.Config{UseThreads: &useThreads})
+	s3, _ := transfer.New(e.client("us-west-2"), transfer.Config{NoThreads: true})
 	if _, err := s3.DownloadFile(ctx, "bucket-name", "key-name", e.path("tmp.txt")); err != nil {
 		log.Fatal(err)
 	}

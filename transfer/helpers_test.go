@@ -103,8 +103,7 @@ func smallRanges(m *Manager) *Manager {
 }
 
 func noThreads(c Config) Config {
-	f := false
-	c.UseThreads = &f
+	c.NoThreads = true
 	return c
 }
 
@@ -405,15 +404,6 @@ func (c *counting) goroutineSet() map[uint64]bool {
 		m[k] = true
 	}
 	return m
-}
-
-func (c *counting) DefaultChecksumAlgorithm() s3client.ChecksumAlgorithm {
-	if d, ok := c.API.(interface {
-		DefaultChecksumAlgorithm() s3client.ChecksumAlgorithm
-	}); ok {
-		return d.DefaultChecksumAlgorithm()
-	}
-	return ""
 }
 
 func (c *counting) PutObject(ctx context.Context, in *s3client.PutObjectInput) (*s3client.PutObjectOutput, error) {

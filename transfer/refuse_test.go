@@ -203,7 +203,7 @@ func TestFormatHidesCredentials(t *testing.T) {
 	type holder struct {
 		M   *Manager
 		W   *Writer
-		Opt Option
+		Opt CopyOption
 	}
 	values := map[string]any{
 		"*Manager":     m,

@@ -3,13 +3,12 @@ package transfer
 // This file holds the Manager, its Config, Result and the error types.
 // Next door: args.go the per-call options (extra args, Callback,
 // Listener); upload.go, writer.go (NewWriter), download.go and copy.go
-// (Copy, Delete) the operations; dir.go directory transfers; serial.go
-// the transfers that run without goroutines (UseThreads false); hooks.go
-// what the manager adds to the client it hands the engine; progress.go
+// (Copy, Delete) the operations; dir.go directory transfers; progress.go
 // progress reporting; limit.go the bandwidth cap and the memory budget;
 // reorder.go the ordered download queue; checksum.go download
-// verification; journal.go the resume journals. Download ranges run on
-// s3kit's internal/group, the worker pool the multipart engine uses too.
+// verification; journal.go the resume journals. Uploads and copies run on
+// the multipart engine; download ranges on s3kit's internal/group, the
+// worker pool the engine uses too.
 
 import (
 	"context"
@@ -87,10 +86,12 @@ type Config struct {
 	// of a download body.
 	MaxIOQueue  int
 	IOChunkSize int64
-	// UseThreads false runs every transfer on the caller's goroutine, one
-	// request at a time, ignoring MaxConcurrency (boto3's use_threads).
-	// nil means true.
-	UseThreads *bool
+	// NoThreads runs every transfer on the caller's goroutine, one request
+	// at a time, ignoring MaxConcurrency (boto3's use_threads=False): the
+	// same engine with one worker, which starts no goroutine for an upload,
+	// a download or a copy. (NewWriter reads what is written to it on a
+	// goroutine of its own, which then sends the parts one at a time.)
+	NoThreads bool
 	// MaxBandwidth caps the bytes per second all transfers of the Manager
 	// send and receive together (max_bandwidth); 0 means no cap.
 	MaxBandwidth int64
@@ -132,8 +133,7 @@ type Config struct {
 // usable (use New).
 type Manager struct {
 	api     API
-	cfg     Config // defaults filled in
-	threads bool
+	cfg     Config       // defaults filled in
 	limiter *tokenBucket // nil: no cap
 	memory  *budget
 }
@@ -153,8 +153,7 @@ func New(client API, cfg Config) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Manager{api: client, cfg: c, threads: c.UseThreads == nil || *c.UseThreads,
-		memory: newBudget(c.MemoryBudget)}
+	m := &Manager{api: client, cfg: c, memory: newBudget(c.MemoryBudget)}
 	if c.MaxBandwidth > 0 {
 		m.limiter = newTokenBucket(c.MaxBandwidth)
 	}
@@ -162,13 +161,15 @@ func New(client API, cfg Config) (*Manager, error) {
 }
 
 // Config returns the Manager's configuration with the defaults filled in.
-func (m *Manager) Config() Config {
-	c := m.cfg
-	if c.UseThreads != nil {
-		b := *c.UseThreads
-		c.UseThreads = &b
+func (m *Manager) Config() Config { return m.cfg }
+
+// workers is how many requests of one transfer run at once: one without
+// threads.
+func (m *Manager) workers() int {
+	if m.cfg.NoThreads {
+		return 1
 	}
-	return c
+	return m.cfg.MaxConcurrency
 }
 
 // String describes the Manager by its configuration, never by its
@@ -179,10 +180,10 @@ func (m *Manager) String() string {
 	}
 	c := &m.cfg
 	return fmt.Sprintf("transfer.Manager{MultipartThreshold: %d, MultipartChunkSize: %d, MaxConcurrency: %d, "+
-		"NumDownloadAttempts: %d, MaxIOQueue: %d, IOChunkSize: %d, UseThreads: %t, MaxBandwidth: %d, "+
+		"NumDownloadAttempts: %d, MaxIOQueue: %d, IOChunkSize: %d, NoThreads: %t, MaxBandwidth: %d, "+
 		"MemoryBudget: %d, Resume: %t, StateDir: %q}",
 		c.MultipartThreshold, c.MultipartChunkSize, c.MaxConcurrency, c.NumDownloadAttempts, c.MaxIOQueue,
-		c.IOChunkSize, m.threads, c.MaxBandwidth, c.MemoryBudget, c.Resume, c.StateDir)
+		c.IOChunkSize, c.NoThreads, c.MaxBandwidth, c.MemoryBudget, c.Resume, c.StateDir)
 }
 
 // GoString is used by %#v; it says what String says.
@@ -256,10 +257,6 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MemoryBudget < c.MultipartChunkSize {
 		return bad("MemoryBudget %d cannot hold one part of %d bytes", c.MemoryBudget, c.MultipartChunkSize)
-	}
-	if c.UseThreads != nil {
-		b := *c.UseThreads
-		c.UseThreads = &b
 	}
 	return c, nil
 }
@@ -346,8 +343,9 @@ var (
 	// before its first GET and before it writes anything: DownloadFile leaves
 	// the target as it was.
 	ErrObjectSize = errors.New("transfer: object size outside S3's limits (0 to 5 TiB)")
-	// ErrWrongOption is wrapped when an operation is given an option it
-	// does not take (DownloadArgs to an upload, say).
+	// ErrWrongOption is wrapped when an option's value does not apply to
+	// the operation: DownloadDirectory given a VersionID, which names one
+	// object. (An option of the wrong kind does not compile.)
 	ErrWrongOption = errors.New("transfer: option does not apply to this operation")
 )
 

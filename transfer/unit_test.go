@@ -13,7 +13,10 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -30,15 +33,12 @@ func TestConfigDefaults(t *testing.T) {
 	if c != want {
 		t.Errorf("defaults = %+v, want %+v", c, want)
 	}
-	if !m.threads || m.limiter != nil {
-		t.Errorf("threads %v, limiter %v: want threads and no cap", m.threads, m.limiter)
+	if m.workers() != 10 || m.limiter != nil {
+		t.Errorf("%d workers, limiter %v: want 10 and no cap", m.workers(), m.limiter)
 	}
-	// UseThreads is copied: changing the caller's bool later changes nothing.
-	f := false
-	m = newManager(t, &s3client.Client{}, Config{UseThreads: &f, MaxBandwidth: 1000})
-	f = true
-	if m.threads || *m.Config().UseThreads || m.limiter == nil {
-		t.Errorf("UseThreads false not kept, or MaxBandwidth ignored")
+	m = newManager(t, &s3client.Client{}, Config{NoThreads: true, MaxBandwidth: 1000})
+	if m.workers() != 1 || !m.Config().NoThreads || m.limiter == nil {
+		t.Errorf("NoThreads not kept (%d workers), or MaxBandwidth ignored", m.workers())
 	}
 }
 
@@ -333,26 +333,47 @@ func TestSafeJoin(t *testing.T) {
 
 func TestOptions(t *testing.T) {
 	var nilArgs *UploadArgs
-	o, err := parseOptions("UploadFile", takesUpload|takesProgress, []Option{nil, nilArgs, &UploadArgs{ACL: "private"}, Callback(func(int64) {})})
-	if err != nil || o.upload.ACL != "private" || o.callback == nil {
-		t.Fatalf("parseOptions = %+v, %v", o, err)
+	o := options([]UploadOption{nil, nilArgs, &UploadArgs{ACL: "private"}, Callback(func(int64) {})}, UploadOption.uploadOption)
+	if o.upload.ACL != "private" || o.callback == nil || o.download == nil || o.copy == nil || o.delete == nil {
+		t.Fatalf("options = %+v", o)
 	}
-	for _, tc := range []struct {
-		op  string
-		opt Option
-	}{
-		{"UploadFile", DownloadArgs{}},
-		{"Download", UploadArgs{}},
-		{"Delete", Callback(nil)},
-		{"Copy", Filter(nil)},
-		{"Download", SourceClient(nil)},
+	// The last of a kind wins; a nil pointer leaves the one before.
+	var nilCopy *CopyArgs
+	o = options([]CopyOption{CopyArgs{ACL: "a"}, nilCopy, SourceClient(&s3client.Client{}), CopyArgs{ACL: "b"}}, CopyOption.copyOption)
+	if o.copy.ACL != "b" || o.source == nil {
+		t.Errorf("options = %+v", o)
+	}
+	o = options([]DownloadDirectoryOption{Filter(func(string) bool { return true }), DownloadArgs{VersionID: "v"}},
+		DownloadDirectoryOption.downloadDirectoryOption)
+	if o.filter == nil || o.download.VersionID != "v" {
+		t.Errorf("options = %+v", o)
+	}
+}
+
+// TestWrongOptionDoesNotCompile builds testdata/wrongoption, whose calls
+// each give an operation an option of another kind: every one of them must
+// be a compile error, found by the compiler rather than at run time.
+func TestWrongOptionDoesNotCompile(t *testing.T) {
+	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	out, err := exec.Command(gobin, "build", "-o", os.DevNull, "-gcflags=-e", "./testdata/wrongoption").CombinedOutput()
+	if err == nil {
+		t.Fatal("testdata/wrongoption compiled: an option of the wrong kind was accepted")
+	}
+	for _, want := range []string{
+		"CopyArgs does not implement transfer.UploadOption",
+		"DownloadArgs does not implement transfer.UploadOption",
+		"UploadArgs does not implement transfer.DeleteOption",
+		"Filter does not implement transfer.CopyOption",
+		"CopyOption does not implement transfer.DownloadOption",
+		"Callback does not implement transfer.DeleteOption",
 	} {
-		allowed := map[string]int{"UploadFile": takesUpload | takesProgress, "Download": takesDownload | takesProgress,
-			"Delete": takesDelete, "Copy": takesCopy | takesProgress | takesSource}[tc.op]
-		if _, err := parseOptions(tc.op, allowed, []Option{tc.opt}); !errors.Is(err, ErrWrongOption) {
-			t.Errorf("%s with %T: %v, want ErrWrongOption", tc.op, tc.opt, err)
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the build did not say %q:\n%s", want, out)
 		}
 	}
+}
+
+func TestWholeObjectChecksumArgs(t *testing.T) {
 	// Two whole-object checksums, or one that contradicts the algorithm.
 	for _, a := range []UploadArgs{
 		{ChecksumCRC32: "a", ChecksumSHA1: "b"},
@@ -362,8 +383,8 @@ func TestOptions(t *testing.T) {
 			t.Errorf("%+v accepted", a)
 		}
 	}
-	if alg := (&UploadArgs{ChecksumAlgorithm: "crc32c", ChecksumCRC32C: "a"}).checksumAlgorithm(); alg != s3client.ChecksumCRC32C {
-		t.Errorf("checksumAlgorithm = %q", alg)
+	if alg, _, err := (&UploadArgs{ChecksumAlgorithm: "crc32c", ChecksumCRC32C: "a"}).fullObject(); err != nil || alg != s3client.ChecksumCRC32C {
+		t.Errorf("fullObject = %q, %v", alg, err)
 	}
 	var _ io.Writer = (*Writer)(nil)
 }

@@ -28,12 +28,9 @@ import (
 // cancelled; a later UploadFile of the same file (same size and
 // modification time) to the same key continues it, uploading only the
 // missing parts. Without Resume a failed upload is aborted.
-func (m *Manager) UploadFile(ctx context.Context, filename, bucket, key string, opts ...Option) (*Result, error) {
+func (m *Manager) UploadFile(ctx context.Context, filename, bucket, key string, opts ...UploadOption) (*Result, error) {
 	const op = "UploadFile"
-	o, err := parseOptions(op, takesUpload|takesProgress, opts)
-	if err != nil {
-		return nil, newError(op, bucket, key, filename, err)
-	}
+	o := options(opts, UploadOption.uploadOption)
 	rep := newReporter(o, nil, "Upload", bucket, key, filename)
 	res, err := m.uploadFile(ctx, o.upload, rep, filename, bucket, key)
 	rep.finish(err)
@@ -82,12 +79,9 @@ func (m *Manager) uploadFile(ctx context.Context, args *UploadArgs, rep *reporte
 // reader to stop it. A nil r is an error wrapping s3client.ErrInvalidInput
 // (upload an empty object from an empty reader, such as
 // strings.NewReader("")).
-func (m *Manager) Upload(ctx context.Context, r io.Reader, bucket, key string, opts ...Option) (*Result, error) {
+func (m *Manager) Upload(ctx context.Context, r io.Reader, bucket, key string, opts ...UploadOption) (*Result, error) {
 	const op = "Upload"
-	o, err := parseOptions(op, takesUpload|takesProgress, opts)
-	if err != nil {
-		return nil, newError(op, bucket, key, "", err)
-	}
+	o := options(opts, UploadOption.uploadOption)
 	if r == nil {
 		// An empty object is written from an empty reader, never from a
 		// forgotten one.
@@ -95,6 +89,7 @@ func (m *Manager) Upload(ctx context.Context, r io.Reader, bucket, key string, o
 	}
 	rep := newReporter(o, nil, op, bucket, key, "")
 	var res *Result
+	var err error
 	if ra, base, size, ok := sizedSource(r); ok {
 		res, err = m.uploadAt(ctx, o.upload, rep, ra, base, size, bucket, key, nil)
 		if err == nil {
@@ -144,33 +139,28 @@ func (m *Manager) uploadAt(ctx context.Context, args *UploadArgs, rep *reporter,
 	if !m.multipartFrom(size) {
 		return m.putObject(ctx, args, rep, bucket, key, io.NewSectionReader(ra, base, size), size)
 	}
-	h := m.uploadHooks(args, rep)
+	u := m.uploader(args, rep, 0)
 	var jpath, resumeID string
 	if j != nil {
 		var err error
 		if jpath, resumeID, err = m.openUploadJournal(ctx, j, args); err != nil {
 			return nil, err
 		}
-		h.onCreate = func(id string) error {
+		// The journal is written as soon as the upload exists, so that a
+		// crash right after leaves a resumable trace; the parts are kept
+		// when the upload fails.
+		u.LeavePartsOnError = true
+		u.Events.Created = func(id string) error {
 			j.UploadID = id
 			return writeJournal(jpath, j)
 		}
 	}
-	var res *Result
-	var err error
-	if !m.threads {
-		res, err = m.newSerialUpload(h, args, rep, bucket, key, j != nil).fromReaderAt(ctx, ra, base, size, resumeID)
-	} else {
-		res, err = m.engineUpload(ctx, h, args, rep, bucket, key, io.NewSectionReader(ra, base, size), size, 0, j != nil, resumeID)
-	}
+	body := io.NewSectionReader(ra, base, size)
+	res, err := m.engineUpload(ctx, u, args, bucket, key, body, size, resumeID)
 	if resumeID != "" && isNoSuchUpload(err) {
 		// The upload was completed, aborted or expired since: start over.
 		removeJournal(jpath)
-		if !m.threads {
-			res, err = m.newSerialUpload(h, args, rep, bucket, key, true).fromReaderAt(ctx, ra, base, size, "")
-		} else {
-			res, err = m.engineUpload(ctx, h, args, rep, bucket, key, io.NewSectionReader(ra, base, size), size, 0, true, "")
-		}
+		res, err = m.engineUpload(ctx, u, args, bucket, key, body, size, "")
 	}
 	if err == nil && jpath != "" {
 		removeJournal(jpath)
@@ -213,37 +203,11 @@ func (m *Manager) openUploadJournal(ctx context.Context, j *uploadJournal, args 
 	}
 	// The file changed: the parts sent are of other bytes.
 	if old.UploadID != "" && old.Bucket == j.Bucket && old.Key == j.Key {
-		abortUpload(ctx, m.api, old.Bucket, old.Key, old.UploadID, args.common())
+		multipart.Abort(ctx, m.api, &s3client.AbortMultipartUploadInput{Bucket: old.Bucket, Key: old.Key,
+			UploadID: old.UploadID, Common: args.common()})
 	}
 	removeJournal(path)
 	return path, "", nil
-}
-
-// uploadHooks returns the client a multipart upload is sent with.
-func (m *Manager) uploadHooks(args *UploadArgs, rep *reporter) *hooked {
-	h := &hooked{API: m.api, rep: rep, checksumType: args.ChecksumType}
-	if alg, v, _ := args.fullObject(); v != "" {
-		// The caller's whole-object value is a FULL_OBJECT checksum of a
-		// multipart upload, sent on completion; the parts carry the same
-		// algorithm.
-		if h.checksumType == "" {
-			h.checksumType = "FULL_OBJECT"
-		}
-		h.fullObject.Type = h.checksumType
-		switch alg {
-		case s3client.ChecksumCRC32:
-			h.fullObject.CRC32 = v
-		case s3client.ChecksumCRC32C:
-			h.fullObject.CRC32C = v
-		case s3client.ChecksumCRC64NVME:
-			h.fullObject.CRC64NVME = v
-		case s3client.ChecksumSHA1:
-			h.fullObject.SHA1 = v
-		case s3client.ChecksumSHA256:
-			h.fullObject.SHA256 = v
-		}
-	}
-	return h
 }
 
 // putObject sends an object in one request.
@@ -261,17 +225,18 @@ func (m *Manager) putObject(ctx context.Context, args *UploadArgs, rep *reporter
 	return &Result{Bucket: bucket, Key: key, ETag: out.ETag, VersionID: out.VersionID, Size: size, Checksums: out.Checksums}, nil
 }
 
-// engineUpload sends body through the multipart engine. size is its length
-// (-1 for a stream); budget is the memory a stream may use; with resumeID
-// the engine resumes that upload.
-func (m *Manager) engineUpload(ctx context.Context, h *hooked, args *UploadArgs, rep *reporter, bucket, key string, body io.Reader, size, budget int64, leave bool, resumeID string) (*Result, error) {
+// uploader returns the multipart engine's Uploader for one upload: the
+// Manager's part size, workers and bandwidth cap, the call's checksum
+// algorithm, its progress and parts reported to rep, and budget bytes of
+// memory for a stream (0 for a source read in place).
+func (m *Manager) uploader(args *UploadArgs, rep *reporter, budget int64) *multipart.Uploader {
 	u := &multipart.Uploader{
-		Client:            h,
+		Client:            m.api,
 		PartSize:          m.cfg.MultipartChunkSize,
-		Concurrency:       m.cfg.MaxConcurrency,
-		LeavePartsOnError: leave,
-		ChecksumAlgorithm: args.checksumAlgorithm(),
+		Concurrency:       m.workers(),
+		ChecksumAlgorithm: args.ChecksumAlgorithm,
 		MemoryBudget:      budget,
+		Events:            multipart.Events{PartDone: rep.part},
 	}
 	if rep.active() {
 		u.Progress = rep.add
@@ -279,10 +244,17 @@ func (m *Manager) engineUpload(ctx context.Context, h *hooked, args *UploadArgs,
 	if m.limiter != nil {
 		u.Limiter = m.limiter
 	}
+	return u
+}
+
+// engineUpload sends body through the multipart engine. size is its length
+// (-1 for a stream); with resumeID the engine resumes that upload.
+func (m *Manager) engineUpload(ctx context.Context, u *multipart.Uploader, args *UploadArgs, bucket, key string, body io.Reader, size int64, resumeID string) (*Result, error) {
 	in := &multipart.UploadInput{
 		Bucket: bucket, Key: key, Body: body, Size: size,
 		ObjectProperties: args.properties(), SSECustomer: args.sse(), Common: args.common(),
 		IfNoneMatch: args.IfNoneMatch, IfMatch: args.IfMatch,
+		ChecksumType: args.ChecksumType, Checksum: args.checksums(),
 	}
 	var out *multipart.UploadOutput
 	var err error
@@ -301,10 +273,7 @@ func (m *Manager) engineUpload(ctx context.Context, h *hooked, args *UploadArgs,
 // streamBudget is the memory a stream upload asks of the budget: a part
 // for each worker.
 func (m *Manager) streamBudget() int64 {
-	if !m.threads {
-		return m.cfg.MultipartChunkSize
-	}
-	return min(m.cfg.MemoryBudget, m.cfg.MultipartChunkSize*int64(m.cfg.MaxConcurrency))
+	return min(m.cfg.MemoryBudget, m.cfg.MultipartChunkSize*int64(m.workers()))
 }
 
 // uploadStream uploads a reader of unknown length.
@@ -318,21 +287,5 @@ func (m *Manager) uploadStream(ctx context.Context, args *UploadArgs, rep *repor
 		return nil, err
 	}
 	defer m.memory.Release(grant)
-	h := m.uploadHooks(args, rep)
-	if !m.threads {
-		w := m.newSerialWriter(h, args, rep, bucket, key)
-		if _, err := io.Copy(writerFunc(func(p []byte) (int, error) { return w.write(ctx, p) }), r); err != nil {
-			if w.err == nil {
-				// The source failed, not S3.
-				return nil, w.fail(ctx, 0, fmt.Errorf("transfer: reading the source: %w", err))
-			}
-			return nil, err
-		}
-		return w.close(ctx)
-	}
-	return m.engineUpload(ctx, h, args, rep, bucket, key, r, -1, grant, false, "")
+	return m.engineUpload(ctx, m.uploader(args, rep, grant), args, bucket, key, r, -1, "")
 }
-
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -152,9 +152,11 @@ func TestNewWriterAbandoned(t *testing.T) {
 	}
 }
 
-// With UseThreads false every request is made on the caller's goroutine
-// and the manager and engine start no goroutine at all.
-func TestUseThreadsFalse(t *testing.T) {
+// With NoThreads every request of an upload, a download and a copy (of
+// files, streams and directories) is made on the caller's goroutine, and
+// the manager and engine start no goroutine at all: the one engine with one
+// worker.
+func TestNoThreads(t *testing.T) {
 	e := newEnv(t)
 	sh := newShim(t, e.srv)
 	api := newCounting(newTestClient(t, sh.URL(), nil))
@@ -182,14 +184,6 @@ func TestUseThreadsFalse(t *testing.T) {
 		func() error {
 			_, err := m.Upload(ctx, onlyReader{bytes.NewReader(data)}, testBucket, "s", cb)
 			return err
-		},
-		func() error {
-			w, err := m.NewWriter(ctx, testBucket, "w", cb)
-			if err != nil {
-				return err
-			}
-			w.Write(data)
-			return w.Close()
 		},
 		func() error {
 			_, err := m.DownloadFile(ctx, testBucket, "f", filepath.Join(dir, "out"), cb)
@@ -228,6 +222,25 @@ func TestUseThreadsFalse(t *testing.T) {
 	}
 	if got := e.objectData(t, "c"); !bytes.Equal(got, data) {
 		t.Errorf("serial multipart copy: %d bytes", len(got))
+	}
+
+	// NewWriter reads what is written on one goroutine of its own, which
+	// sends every request, one part at a time.
+	wapi := newCounting(newTestClient(t, sh.URL(), nil))
+	w, err := newManager(t, wapi, noThreads(cfg)).NewWriter(ctx, testBucket, "w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(data)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if g := wapi.goroutineSet(); len(g) != 1 || g[me] || wapi.count("UploadPart") != 3 {
+		t.Errorf("NewWriter: requests on goroutines %v (caller %d), %d parts; want one goroutine, not the caller's, 3 parts",
+			g, me, wapi.count("UploadPart"))
+	}
+	if got := e.objectData(t, "w"); !bytes.Equal(got, data) {
+		t.Errorf("NewWriter without threads: %d bytes", len(got))
 	}
 }
 
@@ -402,10 +415,6 @@ func TestUploadErrors(t *testing.T) {
 	_, err = m.Upload(context.Background(), strings.NewReader("x"), "no-such-bucket", "k")
 	if !s3client.IsNotFound(err) {
 		t.Errorf("missing bucket: %v", err)
-	}
-	_, err = m.UploadFile(context.Background(), "x", testBucket, "k", DownloadArgs{})
-	if !errors.Is(err, ErrWrongOption) {
-		t.Errorf("wrong option: %v", err)
 	}
 }
 

@@ -24,13 +24,9 @@ type Writer struct {
 	rep  *reporter
 	op   string
 
-	// UseThreads: the engine reads a pipe on its own goroutine.
+	// The engine reads the pipe on a goroutine of its own.
 	pw   *io.PipeWriter
 	done chan struct{}
-
-	// No threads: the caller's Write and Close send the parts.
-	mu sync.Mutex
-	sw *serialWriter
 
 	res     *Result
 	err     error
@@ -40,7 +36,8 @@ type Writer struct {
 
 // NewWriter starts an upload to bucket/key of the bytes written to the
 // returned Writer. Parts of MultipartChunkSize are sent as they fill (on
-// MaxConcurrency workers, from the Manager's memory budget); data of at
+// MaxConcurrency workers, from the Manager's memory budget; with NoThreads
+// one at a time, on the one goroutine that reads what is written); data of at
 // most one part is sent with one PutObject at Close. Only a Close that
 // returns nil proves the object was written. Cancelling ctx aborts the
 // upload, even if Close is never called; so does a failed Close. UploadArgs
@@ -49,12 +46,10 @@ type Writer struct {
 // NewWriter waits for its share of the memory budget, which the Writer
 // holds until Close, or until the upload ends on its own (ctx's end, a
 // failure).
-func (m *Manager) NewWriter(ctx context.Context, bucket, key string, opts ...Option) (*Writer, error) {
+func (m *Manager) NewWriter(ctx context.Context, bucket, key string, opts ...UploadOption) (*Writer, error) {
 	const op = "NewWriter"
-	o, err := parseOptions(op, takesUpload|takesProgress, opts)
-	if err == nil {
-		_, _, err = o.upload.fullObject()
-	}
+	o := options(opts, UploadOption.uploadOption)
+	_, _, err := o.upload.fullObject()
 	if err != nil {
 		return nil, newError(op, bucket, key, "", err)
 	}
@@ -66,23 +61,13 @@ func (m *Manager) NewWriter(ctx context.Context, bucket, key string, opts ...Opt
 	var once sync.Once
 	w.release = func() { once.Do(func() { m.memory.Release(grant) }) }
 	w.rep.start(-1)
-	h := m.uploadHooks(o.upload, w.rep)
-	if !m.threads {
-		w.sw = m.newSerialWriter(h, o.upload, w.rep, bucket, key)
-		w.stop = context.AfterFunc(ctx, func() {
-			w.mu.Lock()
-			defer w.mu.Unlock()
-			w.sw.abandon(ctx)
-			w.release()
-		})
-		return w, nil
-	}
+	u := m.uploader(o.upload, w.rep, grant)
 	pr, pw := io.Pipe()
 	w.pw, w.done = pw, make(chan struct{})
 	go func() {
 		defer close(w.done)
 		defer w.release()
-		res, err := m.engineUpload(ctx, h, o.upload, w.rep, bucket, key, pr, -1, grant, false, "")
+		res, err := m.engineUpload(ctx, u, o.upload, bucket, key, pr, -1, "")
 		if err == nil {
 			w.res = res
 		} else {
@@ -115,15 +100,6 @@ func (w *Writer) Format(f fmt.State, verb rune) { formatAs(f, verb, w.String()) 
 // Write sends p on its way. An error means the upload failed (and was
 // aborted); the Writer is then unusable.
 func (w *Writer) Write(p []byte) (int, error) {
-	if w.sw != nil {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		n, err := w.sw.write(w.ctx, p)
-		if err != nil {
-			return n, w.wrap(err)
-		}
-		return n, nil
-	}
 	n, err := w.pw.Write(p)
 	if errors.Is(err, io.ErrClosedPipe) && w.ctx.Err() != nil {
 		// The cancellation hook closed the pipe.
@@ -145,18 +121,8 @@ func (w *Writer) Close() error {
 	w.closed = true
 	w.stop()
 	defer w.release()
-	if w.sw != nil {
-		w.mu.Lock()
-		res, err := w.sw.close(w.ctx)
-		w.mu.Unlock()
-		w.res = res
-		if err != nil {
-			w.err = w.wrap(err)
-		}
-	} else {
-		w.pw.Close()
-		<-w.done
-	}
+	w.pw.Close()
+	<-w.done
 	w.rep.finish(w.err)
 	return w.err
 }

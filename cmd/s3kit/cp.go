@@ -172,15 +172,16 @@ func (inv *invocation) progressWidth() int {
 }
 
 // startBar starts the progress bar, if there is to be one, and returns
-// the transfer options that feed it. A single transfer tells the bar its
+// the transfer option that feeds it (nil without a bar, which is no
+// option). A single transfer tells the bar its
 // size as it starts; for many files, total is their size when the
 // command knows it, else -1.
-func (c *copier) startBar(label string, multi bool, total int64) []transfer.Option {
+func (c *copier) startBar(label string, multi bool, total int64) transfer.Listener {
 	if !c.inv.showProgress() {
 		return nil
 	}
 	c.bar = newProgressBar(c.inv.stderr, c.inv.progressWidth(), printable(label), total, multi)
-	return []transfer.Option{c.bar.listener()}
+	return c.bar.listener()
 }
 
 // stopBar erases the bar's line, so that result lines and errors start
@@ -288,8 +289,7 @@ func (c *copier) upload(ctx context.Context, src string, dst s3URI) error {
 			return nil
 		}
 		what := "upload - to " + dst.String()
-		opts := append(c.startBar("-", false, -1), c.uploadArgs(""))
-		_, err := c.mgr.Upload(ctx, c.inv.stdin, dst.bucket, dst.key, opts...)
+		_, err := c.mgr.Upload(ctx, c.inv.stdin, dst.bucket, dst.key, c.startBar("-", false, -1), c.uploadArgs(""))
 		c.stopBar()
 		if err != nil {
 			return during(what, err)
@@ -334,8 +334,7 @@ func (c *copier) download(ctx context.Context, src s3URI, dst string) error {
 		// order.
 		out := struct{ io.Writer }{c.inv.stdout}
 		args := c.downloadArgs()
-		opts := append(c.startBar(path.Base(src.key), false, -1), args)
-		_, err := c.mgr.Download(ctx, src.bucket, src.key, out, opts...)
+		_, err := c.mgr.Download(ctx, src.bucket, src.key, out, c.startBar(path.Base(src.key), false, -1), args)
 		c.stopBar()
 		return during("download "+src.String()+" to -", explainDownload(ctx, c.client, src.bucket, src.key, args, err))
 	}
@@ -433,7 +432,7 @@ func (c *copier) copyPrefix(ctx context.Context, src, dst s3URI) error {
 // --dryrun it only prints.
 func (c *copier) each(ctx context.Context, op, what string, walk iter.Seq2[entry, error], route func(entry) (from, to loc, err error), move bool) error {
 	o := c.inv.opts
-	var progress []transfer.Option
+	var progress transfer.Listener
 	if !o.dryrun {
 		progress = c.startBar("", true, -1)
 	}
@@ -528,10 +527,7 @@ func (c *copier) downloadPrefix(ctx context.Context, src s3URI, dir string) erro
 	// The result lines come from the events, so that they appear as files
 	// finish rather than all at the end. A call takes one Listener: this
 	// one feeds the bar too.
-	var feed transfer.Listener
-	if bar := c.startBar("", true, -1); bar != nil {
-		feed = c.bar.listener()
-	}
+	feed := c.startBar("", true, -1)
 	listen := transfer.Listener(func(e transfer.Event) {
 		if feed != nil {
 			feed(e)

@@ -222,23 +222,23 @@ func check(ok bool, format string, args ...any) error {
 	return fmt.Errorf("check failed: "+format, args...)
 }
 
-// progressFor returns the options that show a transfer's progress: the
-// guide's callback, which counts the bytes, and the bar on a terminal.
-// done must be called when the transfer is over; it erases the bar.
-func (d *demo) progressFor(label string, seen *int64, calls *int) (opts []transfer.Option, done func()) {
-	opts = []transfer.Option{transfer.Callback(func(n int64) {
+// progressFor returns what shows a transfer's progress: the guide's
+// callback, which counts the bytes, and the bar on a terminal (nil
+// without one, which is no option). done must be called when the transfer
+// is over; it erases the bar.
+func (d *demo) progressFor(label string, seen *int64, calls *int) (cb transfer.Callback, bar transfer.Listener, done func()) {
+	cb = func(n int64) {
 		// Calls are serialized by the manager, as in the guide's
 		// ProgressPercentage with its lock.
 		*seen += n
 		*calls++
-	})}
+	}
 	done = func() {}
 	if d.inv.showProgress() {
-		bar := newProgressBar(d.inv.stderr, d.inv.progressWidth(), label, -1, false)
-		opts = append(opts, bar.listener())
-		done = bar.finish
+		b := newProgressBar(d.inv.stderr, d.inv.progressWidth(), label, -1, false)
+		bar, done = b.listener(), b.finish
 	}
-	return opts, done
+	return cb, bar, done
 }
 
 func demoSteps() []demoStep {
@@ -251,7 +251,7 @@ func demoSteps() []demoStep {
 		{"Managed Copy, with a SourceClient, and with MetadataDirective REPLACE", stepCopy},
 		{"TransferConfig: MultipartThreshold", stepThreshold},
 		{"TransferConfig: MaxConcurrency", stepConcurrency},
-		{"TransferConfig: no threads (UseThreads false)", stepNoThreads},
+		{"TransferConfig: no threads (NoThreads, boto3's use_threads=False)", stepNoThreads},
 		{"Presigned URL: a GET fetched with plain net/http", stepPresignGet},
 		{"Presigned URL: a PUT sent with plain net/http", stepPresignPut},
 		{"Presigned POST: a form upload, and a condition that rejects a too large file", stepPresignPost},
@@ -307,9 +307,9 @@ func stepUploadFile(ctx context.Context, d *demo) error {
 	}
 	var seen int64
 	var calls int
-	opts, done := d.progressFor("tmp.bin", &seen, &calls)
-	res, err := d.mgr.UploadFile(ctx, d.bigFile, demoBucket, "key-name", append(opts,
-		transfer.UploadArgs{Metadata: map[string]string{"mykey": "myvalue"}, ACL: "public-read"})...)
+	cb, bar, done := d.progressFor("tmp.bin", &seen, &calls)
+	res, err := d.mgr.UploadFile(ctx, d.bigFile, demoBucket, "key-name", cb, bar,
+		transfer.UploadArgs{Metadata: map[string]string{"mykey": "myvalue"}, ACL: "public-read"})
 	done()
 	if err != nil {
 		return err
@@ -398,8 +398,8 @@ func stepDownloadFile(ctx context.Context, d *demo) error {
 	target := filepath.Join(d.dir, "downloaded.bin")
 	var seen int64
 	var calls int
-	opts, done := d.progressFor("downloaded.bin", &seen, &calls)
-	res, err := d.mgr.DownloadFile(ctx, demoBucket, "key-name", target, opts...)
+	cb, bar, done := d.progressFor("downloaded.bin", &seen, &calls)
+	res, err := d.mgr.DownloadFile(ctx, demoBucket, "key-name", target, cb, bar)
 	done()
 	if err != nil {
 		return err
@@ -598,8 +598,7 @@ func stepNoThreads(ctx context.Context, d *demo) error {
 	if d.bigFile == "" {
 		return errors.New("needs step 2's upload")
 	}
-	no := false
-	mgr, err := transfer.New(d.client, transfer.Config{UseThreads: &no, MaxConcurrency: 20})
+	mgr, err := transfer.New(d.client, transfer.Config{NoThreads: true, MaxConcurrency: 20})
 	if err != nil {
 		return err
 	}
@@ -617,7 +616,7 @@ func stepNoThreads(ctx context.Context, d *demo) error {
 	if err != nil {
 		return err
 	}
-	d.say("UseThreads false: a download in %d ranges and an upload in parts, one request at a time (peak %d)", res.Parts, peak)
+	d.say("NoThreads: a download in %d ranges and an upload in parts, one request at a time (peak %d)", res.Parts, peak)
 	d.say("MaxConcurrency (20 here) is ignored, as boto3 ignores max_concurrency without threads")
 	return check(peak == 1 && sha256.Sum256(got) == d.bigSum, "peak %d requests at once, or bytes differ", peak)
 }

@@ -115,7 +115,7 @@ func TestNewUsageErrors(t *testing.T) {
 		{[]string{"cp", "a", "s3://b/", "--sse-c-key", "fileb://nofile"}, "reading the key"},
 		{[]string{"cp", "a", "s3://b/", "--sse", "AES256", "--sse-c-key", strings.Repeat("k", 32)}, "choose one"},
 		{[]string{"cp", "a", "s3://b/", "--sse-kms-key-id", "k"}, "--sse aws:kms"},
-		{[]string{"cp", "a", "s3://b/", "--checksum-algorithm", "MD5"}, "want CRC32, CRC32C, CRC64NVME, SHA1 or SHA256"},
+		{[]string{"cp", "a", "s3://b/", "--checksum-algorithm", "MD5"}, "want one of CRC32, CRC32C, CRC64NVME, SHA1, SHA256"},
 		{[]string{"cp", "a", "s3://b/", "--grants", "read=uri"}, "is not Permission=Grantee_Type=Grantee_ID"},
 		{[]string{"cp", "a", "s3://b/", "--grants", "write=id=x"}, "the permission is read, readacl, writeacl or full"},
 		{[]string{"cp", "a", "s3://b/", "--expires", "tomorrow"}, "is not a time"},

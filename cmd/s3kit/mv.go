@@ -142,7 +142,7 @@ func (c *copier) movePrefix(ctx context.Context, src string, su s3URI, srcS3 boo
 			if err != nil {
 				return from, to, err
 			}
-			to.path = p
+			to.path, to.root, to.rel = p, root, e.rel
 		}
 		return from, to, nil
 	}, true)

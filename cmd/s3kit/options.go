@@ -273,10 +273,8 @@ func (o *options) validate(c *command) error {
 	}
 	if o.checksumAlgorithm != "" {
 		o.checksumAlgorithm = strings.ToUpper(o.checksumAlgorithm)
-		switch s3client.ChecksumAlgorithm(o.checksumAlgorithm) {
-		case s3client.ChecksumCRC32, s3client.ChecksumCRC32C, s3client.ChecksumCRC64NVME, s3client.ChecksumSHA1, s3client.ChecksumSHA256:
-		default:
-			return usagef("--checksum-algorithm %q: want CRC32, CRC32C, CRC64NVME, SHA1 or SHA256", o.checksumAlgorithm)
+		if a := s3client.ChecksumAlgorithm(o.checksumAlgorithm); a == s3client.ChecksumNone || !a.Valid() {
+			return usagef("--checksum-algorithm %q: want one of %s", o.checksumAlgorithm, checksumNames())
 		}
 	}
 	return nil
@@ -584,3 +582,12 @@ func (k *sseKeyValue) Set(v string) error {
 
 // maxPageSize is the most keys S3 lists in one page.
 const maxPageSize = 1000
+
+// checksumNames lists the checksum algorithms for a usage message.
+func checksumNames() string {
+	var names []string
+	for _, a := range s3client.ChecksumAlgorithms() {
+		names = append(names, string(a))
+	}
+	return strings.Join(names, ", ")
+}

@@ -60,6 +60,11 @@ func (p *pool) wait() { p.wg.Wait() }
 type loc struct {
 	path string // the local file, when obj.bucket is empty
 	obj  s3URI
+	// root and rel, when root is set, are the local file as the directory
+	// a sync or mv downloads into holds it: rel, slash-separated, under
+	// root (path is then root's name joined with rel).
+	root *os.Root
+	rel  string
 }
 
 func (l loc) isS3() bool { return l.obj.bucket != "" }
@@ -87,22 +92,31 @@ func opName(fromS3, toS3 bool) string {
 // upload, download or copy arguments and the progress options. A
 // download's file gets mtime as its modification time, as the AWS CLI
 // sets it, unless mtime is zero.
-func (c *copier) transferOne(ctx context.Context, from, to loc, mtime time.Time, progress []transfer.Option) error {
+func (c *copier) transferOne(ctx context.Context, from, to loc, mtime time.Time, progress transfer.Listener) error {
 	var err error
 	switch {
 	case from.isS3() && to.isS3():
-		opts := append([]transfer.Option{c.copyArgs()}, progress...)
-		_, err = c.mgr.Copy(ctx, transfer.CopySource{Bucket: from.obj.bucket, Key: from.obj.key}, to.obj.bucket, to.obj.key, opts...)
+		_, err = c.mgr.Copy(ctx, transfer.CopySource{Bucket: from.obj.bucket, Key: from.obj.key}, to.obj.bucket, to.obj.key, c.copyArgs(), progress)
 	case to.isS3():
-		opts := append([]transfer.Option{c.uploadArgs(from.path)}, progress...)
-		_, err = c.mgr.UploadFile(ctx, from.path, to.obj.bucket, to.obj.key, opts...)
+		_, err = c.mgr.UploadFile(ctx, from.path, to.obj.bucket, to.obj.key, c.uploadArgs(from.path), progress)
 	default:
 		args := c.downloadArgs()
-		_, err = c.mgr.DownloadFile(ctx, from.obj.bucket, from.obj.key, to.path, append([]transfer.Option{args}, progress...)...)
+		if to.root != nil {
+			// Within the held directory: a directory on the way swapped
+			// for a link after localTarget's checks cannot carry the file
+			// out of it.
+			_, err = c.mgr.DownloadFileIn(ctx, from.obj.bucket, from.obj.key, to.root, to.rel, args, progress)
+		} else {
+			_, err = c.mgr.DownloadFile(ctx, from.obj.bucket, from.obj.key, to.path, args, progress)
+		}
 		if err != nil {
 			return explainDownload(ctx, c.client, from.obj.bucket, from.obj.key, args, err)
 		}
-		if !mtime.IsZero() {
+		switch {
+		case mtime.IsZero():
+		case to.root != nil:
+			err = to.root.Chtimes(filepath.FromSlash(to.rel), mtime, mtime)
+		default:
 			err = os.Chtimes(to.path, mtime, mtime)
 		}
 	}

@@ -78,7 +78,7 @@ type syncer struct {
 	srcDir, dstDir       string // the local ends
 	srcPrefix, dstPrefix string
 	root                 *os.Root // dstDir, for a download
-	progress             []transfer.Option
+	progress             transfer.Listener
 	pool                 *pool
 	t                    tally
 	deletes              []s3client.ObjectIdentifier // S3 deletions waiting for a full batch
@@ -257,7 +257,7 @@ func (s *syncer) copyEntry(ctx context.Context, e entry) {
 			fail(err)
 			return
 		}
-		to.path = p
+		to.path, to.root, to.rel = p, s.root, e.rel
 	}
 	s.pool.run(ctx, func() {
 		// The objects' times go to the files, so that the next sync

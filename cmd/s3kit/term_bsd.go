@@ -2,27 +2,8 @@
 
 package main
 
-// Terminal detection on macOS and the BSDs: the TIOCGETA ioctl succeeds
-// only on a terminal.
+import "syscall"
 
-import (
-	"os"
-	"syscall"
-	"unsafe"
-)
-
-func isTerminal(f *os.File) bool {
-	var t syscall.Termios
-	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, f.Fd(), syscall.TIOCGETA, uintptr(unsafe.Pointer(&t)))
-	return errno == 0
-}
-
-// terminalWidth returns the terminal's width in columns, or 0.
-func terminalWidth(f *os.File) int {
-	var ws struct{ Row, Col, X, Y uint16 }
-	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, f.Fd(), syscall.TIOCGWINSZ, uintptr(unsafe.Pointer(&ws)))
-	if errno != 0 {
-		return 0
-	}
-	return int(ws.Col)
-}
+// getTermios is the ioctl that reads a terminal's settings on macOS and the
+// BSDs (term_unix.go).
+const getTermios = syscall.TIOCGETA

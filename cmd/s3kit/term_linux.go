@@ -1,28 +1,6 @@
-//go:build linux
-
 package main
 
-// Terminal detection on Linux: the TCGETS ioctl succeeds only on a
-// terminal (unlike a character-device check, which /dev/null passes).
+import "syscall"
 
-import (
-	"os"
-	"syscall"
-	"unsafe"
-)
-
-func isTerminal(f *os.File) bool {
-	var t syscall.Termios
-	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, f.Fd(), syscall.TCGETS, uintptr(unsafe.Pointer(&t)))
-	return errno == 0
-}
-
-// terminalWidth returns the terminal's width in columns, or 0.
-func terminalWidth(f *os.File) int {
-	var ws struct{ Row, Col, X, Y uint16 }
-	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, f.Fd(), syscall.TIOCGWINSZ, uintptr(unsafe.Pointer(&ws)))
-	if errno != 0 {
-		return 0
-	}
-	return int(ws.Col)
-}
+// getTermios is Linux's ioctl that reads a terminal's settings (term_unix.go).
+const getTermios = syscall.TCGETS

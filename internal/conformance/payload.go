@@ -23,10 +23,8 @@ var payloadModes = []struct {
 	{"streaming", s3client.PayloadSigningStreaming},
 }
 
-var checksumAlgs = []s3client.ChecksumAlgorithm{
-	s3client.ChecksumNone, s3client.ChecksumCRC32, s3client.ChecksumCRC32C,
-	s3client.ChecksumCRC64NVME, s3client.ChecksumSHA1, s3client.ChecksumSHA256,
-}
+// checksumAlgs are no checksum and every algorithm.
+var checksumAlgs = append([]s3client.ChecksumAlgorithm{s3client.ChecksumNone}, s3client.ChecksumAlgorithms()...)
 
 func pattern(n int) []byte {
 	b := make([]byte, n)

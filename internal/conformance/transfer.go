@@ -124,12 +124,11 @@ func (e *env) manager(t *testing.T, mod func(*transfer.Config)) (*transfer.Manag
 }
 
 func serial(c *transfer.Config) {
-	f := false
-	c.UseThreads = &f
+	c.NoThreads = true
 }
 
 // threadModes are the two ways a Manager runs a transfer: on workers, and
-// on the caller's goroutine alone (UseThreads false).
+// on the caller's goroutine alone (NoThreads).
 var threadModes = []struct {
 	name string
 	mod  func(*transfer.Config)
@@ -414,7 +413,7 @@ func testTransferCopy(e *env) {
 					}
 					m, tc := e.manager(t, mode.mod)
 					dst := "transfer/copy/dst-" + size.name + "-" + mode.name + "-" + directive
-					var opts []transfer.Option
+					var opts []transfer.CopyOption
 					if replace {
 						opts = append(opts, transfer.CopyArgs{MetadataDirective: "REPLACE", ContentType: "text/x-replaced",
 							Metadata: map[string]string{"replaced": "yes"}})

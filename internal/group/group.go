@@ -6,6 +6,11 @@
 // feeds or drains the group (the one reading a stream, the one writing a
 // download in order) stop it with its own error.
 //
+// With a limit of one, Go runs each function on the caller's goroutine and
+// returns when it has: one worker at a time needs no goroutine, so a
+// transfer without threads (boto3's use_threads=False) starts none, under
+// the same rules.
+//
 // It is shared by the multipart engine (part workers) and the transfer
 // manager (download ranges), so that both follow one set of rules.
 package group
@@ -25,6 +30,7 @@ type Group struct {
 	cancel context.CancelCauseFunc
 	wg     sync.WaitGroup
 	sem    chan struct{} // nil: no limit
+	inline bool          // limit 1: Go runs f itself
 
 	mu       sync.Mutex
 	err      error
@@ -34,11 +40,12 @@ type Group struct {
 // WithContext returns a Group and a context derived from ctx. The context is
 // canceled, with the first error as its cause, when a function passed to Go
 // returns an error or panics, when Fail is called, or when Wait returns. At
-// most limit functions run at once; limit ≤ 0 means no limit.
+// most limit functions run at once; limit ≤ 0 means no limit, and a limit
+// of 1 runs them on the caller's goroutine, one after the other.
 func WithContext(ctx context.Context, limit int) (*Group, context.Context) {
 	ctx, cancel := context.WithCancelCause(ctx)
-	g := &Group{ctx: ctx, cancel: cancel}
-	if limit > 0 {
+	g := &Group{ctx: ctx, cancel: cancel, inline: limit == 1}
+	if limit > 1 {
 		g.sem = make(chan struct{}, limit)
 	}
 	return g, ctx
@@ -48,7 +55,8 @@ func WithContext(ctx context.Context, limit int) (*Group, context.Context) {
 // is already canceled, does nothing and reports false. When the group is at
 // its limit, Go first blocks until a running function returns; unlike
 // errgroup, it looks at the context again after that wait, so that nothing
-// new starts once a failure has been seen.
+// new starts once a failure has been seen. With a limit of 1, Go runs f
+// itself and returns when f has.
 func (g *Group) Go(f func() error) bool {
 	if g.sem != nil {
 		g.sem <- struct{}{}
@@ -59,28 +67,37 @@ func (g *Group) Go(f func() error) bool {
 		}
 		return false
 	}
+	if g.inline {
+		g.run(f)
+		return true
+	}
 	g.wg.Add(1)
 	go func() {
 		defer g.done()
-		// A panic is not an error: it is carried to Wait and raised again
-		// there, in the caller's goroutine, after the others have stopped,
-		// so that it crashes the program as it would have, but without
-		// leaving the siblings running (errgroup does the same since v0.12).
-		defer func() {
-			if v := recover(); v != nil {
-				g.mu.Lock()
-				if g.panicked == nil {
-					g.panicked = &PanicError{Value: v, Stack: debug.Stack()}
-				}
-				g.mu.Unlock()
-				g.cancel(errPanicked)
-			}
-		}()
-		if err := f(); err != nil {
-			g.Fail(err)
-		}
+		g.run(f)
 	}()
 	return true
+}
+
+// run calls f and records its error or its panic. A panic is not an
+// error: it is carried to Wait and raised again there, in the caller's
+// goroutine, after the others have stopped, so that it crashes the program
+// as it would have, but without leaving the siblings running (errgroup
+// does the same since v0.12).
+func (g *Group) run(f func() error) {
+	defer func() {
+		if v := recover(); v != nil {
+			g.mu.Lock()
+			if g.panicked == nil {
+				g.panicked = &PanicError{Value: v, Stack: debug.Stack()}
+			}
+			g.mu.Unlock()
+			g.cancel(errPanicked)
+		}
+	}()
+	if err := f(); err != nil {
+		g.Fail(err)
+	}
 }
 
 func (g *Group) done() {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -114,15 +116,69 @@ func TestGroupPanicReachesWait(t *testing.T) {
 }
 
 func TestGroupGoAfterFailureDoesNothing(t *testing.T) {
-	g, ctx := WithContext(context.Background(), 1)
+	g, ctx := WithContext(context.Background(), 2)
 	release := make(chan struct{})
 	g.Go(func() error { <-release; return errors.New("failed") })
+	g.Go(func() error { <-ctx.Done(); return nil }) // holds its slot until the failure
 	started := make(chan bool)
 	go func() { started <- g.Go(func() error { t.Error("ran after the failure"); return nil }) }()
-	close(release) // the first fails, freeing the slot the second waits for
+	close(release) // the first fails, freeing the slot the third waits for
 	if <-started {
 		t.Error("Go reported true after the failure")
 	}
 	g.Wait()
-	_ = ctx
+}
+
+// TestGroupLimitOneRunsInline: with a limit of 1, every function runs on
+// the caller's goroutine (no goroutine is started), in order, and the
+// group's rules hold: the first error stops the rest, a panic reaches Wait.
+func TestGroupLimitOneRunsInline(t *testing.T) {
+	caller := goroutineID()
+	g, ctx := WithContext(context.Background(), 1)
+	var ran []int
+	for i := range 5 {
+		ok := g.Go(func() error {
+			if id := goroutineID(); id != caller {
+				t.Errorf("function %d ran on goroutine %d, not the caller's %d", i, id, caller)
+			}
+			ran = append(ran, i)
+			if i == 2 {
+				return errors.New("third failed")
+			}
+			return nil
+		})
+		if ok != (i <= 2) {
+			t.Errorf("Go %d reported %v", i, ok)
+		}
+	}
+	if err := g.Wait(); err == nil || err.Error() != "third failed" {
+		t.Errorf("Wait = %v", err)
+	}
+	if len(ran) != 3 || ctx.Err() == nil {
+		t.Errorf("ran %v, context %v: want 0..2 and canceled", ran, ctx.Err())
+	}
+
+	g, _ = WithContext(context.Background(), 1)
+	if !g.Go(func() error { panic("boom") }) {
+		t.Fatal("Go refused the first function")
+	}
+	if g.Go(func() error { t.Error("ran after a panic"); return nil }) {
+		t.Error("Go reported true after a panic")
+	}
+	defer func() {
+		if pe, ok := recover().(*PanicError); !ok || pe.Value != "boom" {
+			t.Errorf("Wait did not raise the panic")
+		}
+	}()
+	g.Wait()
+}
+
+// goroutineID returns the current goroutine's number, from its stack
+// header ("goroutine 7 [running]:").
+func goroutineID() int {
+	var buf [64]byte
+	s := string(buf[:runtime.Stack(buf[:], false)])
+	s = strings.TrimPrefix(s, "goroutine ")
+	id, _ := strconv.Atoi(s[:strings.IndexByte(s, ' ')])
+	return id
 }

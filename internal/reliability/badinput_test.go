@@ -720,8 +720,11 @@ func TestBadInputTable(t *testing.T) {
 			_, err := b.m.UploadDirectory(ctx, filepath.Join(b.dir, "missing"), "bkt", "p/")
 			return err
 		}, nil},
-		{"transfer option of another operation", func() error {
-			_, err := b.m.UploadFile(ctx, filepath.Join(b.dir, "small"), "bkt", "k", transfer.DownloadArgs{})
+		// An option of another kind does not compile (transfer's
+		// TestWrongOptionDoesNotCompile); a value that does not apply is
+		// refused before any request.
+		{"transfer DownloadDirectory with a VersionID", func() error {
+			_, err := b.m.DownloadDirectory(ctx, "bkt", "p/", filepath.Join(b.dir, "versioned"), transfer.DownloadArgs{VersionID: "v1"})
 			return err
 		}, []error{transfer.ErrWrongOption}},
 
