@@ -1,12 +1,12 @@
 package credentials
 
-// Credentials from an external program (credential_process).
+// Credentials from an external program (credential_process): the
+// provider; process_run.go runs the program.
 
 import (
 	"context"
 	"fmt"
 
-	"github.com/s3kit/s3kit/internal/awsconfig"
 	"github.com/s3kit/s3kit/sigv4"
 )
 
@@ -23,7 +23,7 @@ type ProcessProvider struct {
 
 // Retrieve runs the command.
 func (p ProcessProvider) Retrieve(ctx context.Context) (sigv4.Credentials, error) {
-	return awsconfig.ProcessCredentials(ctx, p.Command)
+	return runProcess(ctx, p.Command)
 }
 
 // String names the program, not its arguments, which may hold a secret.
@@ -34,7 +34,7 @@ func (p ProcessProvider) String() string {
 func (p ProcessProvider) describe() string { return "credential_process " + p.program() }
 
 func (p ProcessProvider) program() string {
-	args, err := awsconfig.SplitCommand(p.Command)
+	args, err := splitCommand(p.Command)
 	if err != nil || len(args) == 0 {
 		return "?"
 	}

@@ -1,13 +1,20 @@
-// Package multipart is s3kit's multipart engine: it uploads an object as
-// concurrent parts, from a file-like io.ReaderAt without copying its bytes
-// or from a stream of unknown length within a memory budget; it resumes an
-// upload that an earlier process left unfinished; and it copies large
-// objects with concurrent UploadPartCopy ranges, keeping their metadata.
+// Package multipart is s3kit's transfer engine, the one that moves large
+// objects in parts: it uploads an object as concurrent parts, from a
+// file-like io.ReaderAt without copying its bytes or from a stream of
+// unknown length within a memory budget; it resumes an upload that an
+// earlier process left unfinished; it copies large objects with
+// concurrent UploadPartCopy ranges, keeping their metadata; and it
+// downloads objects as concurrent byte ranges pinned to their ETag, to an
+// io.WriterAt or in order to an io.Writer, verified against their
+// checksum. With a concurrency of one, everything runs on the caller's
+// goroutine.
 //
 // The engine never builds an HTTP request: it calls the operations of an
-// s3client.Client (through the small interfaces UploadAPI and CopyAPI, which
-// tests can fake). Package transfer, the manager users meet, puts files,
-// directories and shared bandwidth on top of it.
+// s3client.Client (through the small interfaces UploadAPI, CopyAPI and
+// DownloadAPI, which tests can fake), and tells its caller what happens
+// through Progress and Events. Package transfer, the manager users meet,
+// puts files, directories, resume journals and shared bandwidth on top of
+// it.
 //
 // Every upload follows the same rules: parts run on a bounded group of
 // goroutines; the first failure cancels the others; all of them are joined
@@ -18,11 +25,12 @@
 package multipart
 
 // This file holds the interfaces the engine consumes, the S3 limits and the
-// error types; upload.go the Uploader, resume.go its Resume, copy.go the
-// Copier, session.go what they share (recording parts, completing,
-// aborting), sizing.go the part-size arithmetic, source.go the part
-// readers and the buffer pool. The worker group is s3kit's internal/group,
-// shared with package transfer.
+// error types; upload.go the Uploader (and its Events), resume.go its
+// Resume, copy.go the Copier, session.go what they share (recording parts,
+// completing, aborting), sizing.go the part-size arithmetic, source.go the
+// part readers and the buffer pool; download.go the Downloader, reorder.go
+// its in-order queue, verify.go its checksum checks. The worker group is
+// s3kit's internal/group, shared with package transfer.
 
 import (
 	"context"

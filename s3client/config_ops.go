@@ -76,7 +76,7 @@ func (c *Client) withBody(r *request, body []byte, alg ChecksumAlgorithm) error 
 		}
 		alg = n
 	}
-	alg = c.uploadChecksum(alg)
+	alg = c.uploadChecksum(r.bucket, alg)
 	r.body, r.size, r.checksum, r.md5 = bytes.NewReader(body), int64(len(body)), alg, alg == ChecksumNone
 	return nil
 }

@@ -91,7 +91,7 @@ func (c *Client) CreateMultipartUpload(ctx context.Context, in *CreateMultipartU
 	}
 	asked := ChecksumAlgorithm(r.header.Get("X-Amz-Checksum-Algorithm"))
 	if asked == ChecksumNone {
-		if asked = c.uploadChecksum(ChecksumNone); asked != ChecksumNone {
+		if asked = c.uploadChecksum(in.Bucket, ChecksumNone); asked != ChecksumNone {
 			r.header.Set("X-Amz-Checksum-Algorithm", string(asked))
 		}
 	}

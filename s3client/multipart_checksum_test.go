@@ -1,7 +1,8 @@
 package s3client
 
 // CreateMultipartUpload's checksum algorithm: the client's choice when the
-// caller names none, and an answer that tells the parts what to carry.
+// caller names none (CRC32 for a directory bucket), and an answer that
+// tells the parts what to carry.
 
 import (
 	"context"
@@ -12,18 +13,22 @@ import (
 func TestCreateMultipartUploadChecksumAlgorithm(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
+		bucket string
 		policy ChecksumPolicy
 		asked  ChecksumAlgorithm
 		echo   string // the server's x-amz-checksum-algorithm; "" none
 		sent   string // the request's
 		want   ChecksumAlgorithm
 	}{
-		{"custom endpoint, none asked", ChecksumAuto, "", "", "", ChecksumNone},
-		{"policy when supported", ChecksumWhenSupported, "", "", "CRC32C", ChecksumCRC32C},
-		{"policy when supported, store echoes", ChecksumWhenSupported, "", "CRC32C", "CRC32C", ChecksumCRC32C},
-		{"asked, store silent", ChecksumAuto, "sha256", "", "SHA256", ChecksumSHA256},
-		{"asked, store says null", ChecksumWhenRequired, ChecksumCRC32, "null", "CRC32", ChecksumCRC32},
-		{"store answers another", ChecksumWhenSupported, "", "CRC64NVME", "CRC32C", ChecksumCRC64NVME},
+		{"custom endpoint, none asked", "bkt", ChecksumAuto, "", "", "", ChecksumNone},
+		{"policy when supported", "bkt", ChecksumWhenSupported, "", "", "CRC32C", ChecksumCRC32C},
+		{"policy when supported, store echoes", "bkt", ChecksumWhenSupported, "", "CRC32C", "CRC32C", ChecksumCRC32C},
+		{"asked, store silent", "bkt", ChecksumAuto, "sha256", "", "SHA256", ChecksumSHA256},
+		{"asked, store says null", "bkt", ChecksumWhenRequired, ChecksumCRC32, "null", "CRC32", ChecksumCRC32},
+		{"store answers another", "bkt", ChecksumWhenSupported, "", "CRC64NVME", "CRC32C", ChecksumCRC64NVME},
+		{"directory bucket: CRC32", "dir--usw2-az1--x-s3", ChecksumAuto, "", "", "CRC32", ChecksumCRC32},
+		{"directory bucket, policy when supported: CRC32", "dir--usw2-az1--x-s3", ChecksumWhenSupported, "", "", "CRC32", ChecksumCRC32},
+		{"directory bucket, policy when required", "dir--usw2-az1--x-s3", ChecksumWhenRequired, "", "", "", ChecksumNone},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, func(w http.ResponseWriter, r *http.Request, _ int, _ []byte) {
@@ -32,8 +37,8 @@ func TestCreateMultipartUploadChecksumAlgorithm(t *testing.T) {
 				}
 				writeXML(w, `<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>`)
 			})
-			c := newClient(t, f.URL, func(c *Config) { c.ChecksumPolicy = tc.policy })
-			out, err := c.CreateMultipartUpload(context.Background(), &CreateMultipartUploadInput{Bucket: "bkt", Key: "k", ChecksumAlgorithm: tc.asked})
+			c := newClient(t, f.URL, func(c *Config) { c.ChecksumPolicy, c.DisableS3ExpressSessionAuth = tc.policy, true })
+			out, err := c.CreateMultipartUpload(context.Background(), &CreateMultipartUploadInput{Bucket: tc.bucket, Key: "k", ChecksumAlgorithm: tc.asked})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -17,21 +17,25 @@ import (
 	"time"
 )
 
-// uploadChecksum returns the checksum algorithm an upload carries: the one
-// asked for, else CRC32C where the policy says "when supported" (by default
-// on AWS endpoints; custom endpoints get none unless asked, so stores that
-// predate the 2025 checksum headers keep working).
-func (c *Client) uploadChecksum(asked ChecksumAlgorithm) ChecksumAlgorithm {
+// uploadChecksum returns the checksum algorithm an upload to bucket
+// carries: the one asked for, else CRC32C where the policy says "when
+// supported" (by default on AWS endpoints; custom endpoints get none
+// unless asked, so stores that predate the 2025 checksum headers keep
+// working). A directory bucket (S3 Express One Zone) gets CRC32, its
+// default, unless the policy says "when required": it takes no Content-MD5,
+// and the SDKs send CRC32 there.
+func (c *Client) uploadChecksum(bucket string, asked ChecksumAlgorithm) ChecksumAlgorithm {
 	if asked != ChecksumNone {
 		return asked
 	}
-	switch c.cfg.ChecksumPolicy {
-	case ChecksumWhenSupported:
-		return ChecksumCRC32C
-	case ChecksumWhenRequired:
+	switch {
+	case c.cfg.ChecksumPolicy == ChecksumWhenRequired:
 		return ChecksumNone
-	}
-	if c.custom {
+	case isExpressBucket(bucket):
+		return ChecksumCRC32
+	case c.cfg.ChecksumPolicy == ChecksumWhenSupported:
+		return ChecksumCRC32C
+	case c.custom:
 		return ChecksumNone
 	}
 	return ChecksumCRC32C
@@ -157,7 +161,7 @@ func (c *Client) PutObject(ctx context.Context, in *PutObjectInput) (*PutObjectO
 		r.body, r.size = strings.NewReader(""), 0
 	}
 	if alg, _ := in.precomputed(); alg == ChecksumNone {
-		r.checksum = c.uploadChecksum(in.ChecksumAlgorithm)
+		r.checksum = c.uploadChecksum(in.Bucket, in.ChecksumAlgorithm)
 		// S3 refuses an object with Object Lock settings that carries no
 		// integrity check (a checksum or Content-MD5).
 		r.md5 = r.checksum == ChecksumNone && in.ContentMD5 == "" && in.ObjectProperties.HasObjectLock()
@@ -462,7 +466,7 @@ func (c *Client) DeleteObjects(ctx context.Context, in *DeleteObjectsInput) (*De
 		}
 		alg = n
 	}
-	alg = c.uploadChecksum(alg)
+	alg = c.uploadChecksum(in.Bucket, alg)
 	h := make(http.Header, 4)
 	setIf(h, "X-Amz-Mfa", in.MFA)
 	if in.BypassGovernanceRetention {
@@ -678,7 +682,7 @@ func (c *Client) PutObjectTagging(ctx context.Context, in *PutObjectTaggingInput
 			return nil, inputError(op, in.Bucket, in.Key, err)
 		}
 	}
-	alg = c.uploadChecksum(alg)
+	alg = c.uploadChecksum(in.Bucket, alg)
 	h := make(http.Header, 2)
 	in.Common.apply(h)
 	q := url.Values{"tagging": {""}}

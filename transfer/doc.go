@@ -7,12 +7,13 @@
 // interrupted transfers in both directions.
 //
 // The manager decides; the multipart engine (package multipart) and the
-// client (package s3client) do. Large uploads and copies go through
-// multipart's Uploader and Copier, the one engine, which tells the manager
-// of each step (Events) for its journals and progress; downloads are the
-// manager's own (parallel byte ranges with If-Match, resumed from the byte
-// a broken body reached). Without threads (Config.NoThreads) the same
-// engines run with one worker, on the caller's goroutine. The manager
+// client (package s3client) do. Uploads, copies and downloads go through
+// multipart's Uploader, Copier and Downloader (downloads as parallel byte
+// ranges with If-Match, resumed from the byte a broken body reached),
+// which tell the manager of each step (Events) for its journals, its
+// progress and the flush of downloaded files; the manager keeps what needs
+// a file system or boto3's surface. Without threads (Config.NoThreads) the
+// engine runs with one worker, on the caller's goroutine. The manager
 // never builds an HTTP request: it calls client operations through the API
 // interface, which *s3client.Client implements.
 //

@@ -1,39 +1,26 @@
 package transfer
 
-// Downloads: Download into an io.Writer (at offsets when it is a file
-// that can seek, else in order through the reorder queue of reorder.go),
-// DownloadAt into an io.WriterAt, and DownloadFile, which writes a
-// temporary file beside the target and renames it into place.
-//
-// Every download first learns the object's size, ETag and checksum with
-// HeadObject, then reads ranges of MultipartChunkSize bytes, each with
-// If-Match on that ETag: an object replaced midway fails the download with
-// ErrObjectChanged instead of mixing two versions. A range whose body
-// breaks off is asked for again from the byte it reached. The size is the
-// server's word: nothing is sized by it before it is checked against S3's
-// largest object, and the state kept per range grows with the ranges
-// fetched, not with the size.
+// Downloads: Download into an io.Writer, DownloadAt into an io.WriterAt,
+// and DownloadFile (and DownloadFileIn), which write a temporary file
+// beside the target and rename it into place. The ranges are the
+// multipart engine's Downloader (HeadObject, then ranges of
+// MultipartChunkSize pinned to the ETag, resumed from the byte a broken
+// body reached, verified against the object's checksum); this file adds
+// the files, the resume journal and the flush to stable storage.
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync/atomic"
 
-	"github.com/s3kit/s3kit/internal/group"
+	"github.com/s3kit/s3kit/multipart"
 	"github.com/s3kit/s3kit/s3client"
 )
-
-// maxObjectSize is the largest object S3 stores, 5 TiB.
-const maxObjectSize int64 = 5 << 40
 
 // Download writes the object bucket/key to w, in order (boto3's
 // download_fileobj), and returns its size, ETag and version. DownloadArgs
@@ -42,8 +29,8 @@ const maxObjectSize int64 = 5 << 40
 // Ranges of MultipartChunkSize are fetched on MaxConcurrency workers. If
 // w is also an io.WriterAt and an io.Seeker that can seek (an *os.File
 // opened on a regular file, without O_APPEND), each range is written at
-// its offset from w's current position, and w is left after the object as a sequential write
-// would leave it. Otherwise the ranges pass through a reorder queue of at
+// its offset from w's current position, and w is left after the object
+// as a sequential write would leave it. Otherwise the ranges pass through a reorder queue of at
 // most MaxIOQueue chunks of IOChunkSize bytes and are written in order:
 // to a pipe, a terminal, a hash, a bytes.Buffer. On error, w may hold part
 // of the object.
@@ -69,30 +56,67 @@ func (m *Manager) DownloadAt(ctx context.Context, bucket, key string, w io.Write
 func (m *Manager) download(ctx context.Context, op, bucket, key string, w io.Writer, wa io.WriterAt, opts []DownloadOption) (*Result, error) {
 	o := options(opts, DownloadOption.downloadOption)
 	rep := newReporter(o, nil, "Download", bucket, key, "")
-	d, err := m.newDownload(o.download, rep, bucket, key)
-	if err == nil {
-		err = d.head(ctx)
-	}
-	var res *Result
-	if err == nil {
-		if wa != nil {
-			d.wa = wa
-			if ra, ok := wa.(io.ReaderAt); ok {
-				d.ra = ra
-			}
-		} else {
-			d.setWriter(w)
-		}
-		res, err = d.run(ctx)
-		if err == nil && d.seeker != nil {
-			_, err = d.seeker.Seek(d.base+d.size, io.SeekStart)
-		}
-	}
+	res, err := m.downloadTo(ctx, o.download, rep, bucket, key, w, wa)
 	rep.finish(err)
 	if err != nil {
 		return nil, newError(op, bucket, key, "", err)
 	}
 	return res, nil
+}
+
+func (m *Manager) downloadTo(ctx context.Context, args *DownloadArgs, rep *reporter, bucket, key string, w io.Writer, wa io.WriterAt) (*Result, error) {
+	dl, in, err := m.downloader(args, rep, bucket, key)
+	if err != nil {
+		return nil, err
+	}
+	d, err := dl.Head(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if wa != nil {
+		ra, _ := wa.(io.ReaderAt)
+		err = d.WriteAt(ctx, wa, 0, ra)
+	} else {
+		err = d.WriteTo(ctx, w)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return downloadResult(bucket, key, d), nil
+}
+
+// downloader returns the multipart engine's Downloader for one download,
+// and its input: the Manager's range size, workers, attempts, buffers,
+// bandwidth cap and memory budget, progress and ranges reported to rep.
+func (m *Manager) downloader(args *DownloadArgs, rep *reporter, bucket, key string) (*multipart.Downloader, *multipart.DownloadInput, error) {
+	verify, err := args.verify()
+	if err != nil {
+		return nil, nil, err
+	}
+	dl := &multipart.Downloader{
+		Client:      m.api,
+		PartSize:    m.cfg.MultipartChunkSize,
+		Concurrency: m.workers(),
+		Attempts:    m.cfg.NumDownloadAttempts,
+		ReadSize:    m.cfg.IOChunkSize,
+		QueueSize:   m.cfg.MaxIOQueue,
+		Memory:      m.memory,
+		Events:      multipart.Events{Sized: rep.start, PartDone: rep.part},
+	}
+	if rep.active() {
+		dl.Progress = rep.add
+	}
+	if m.limiter != nil {
+		dl.Limiter = m.limiter
+	}
+	in := &multipart.DownloadInput{Bucket: bucket, Key: key, VersionID: args.VersionID,
+		SSECustomer: args.sse(), Common: args.common(), NoVerify: !verify}
+	return dl, in, nil
+}
+
+func downloadResult(bucket, key string, d *multipart.Download) *Result {
+	return &Result{Bucket: bucket, Key: key, ETag: d.ETag, VersionID: d.VersionID, Size: d.Size,
+		Checksums: d.Checksums, Parts: d.Parts, Resumed: d.Resumed()}
 }
 
 // DownloadFile downloads bucket/key to filename (boto3's download_file).
@@ -189,7 +213,7 @@ func (m *Manager) downloadFile(ctx context.Context, args *DownloadArgs, rep *rep
 // of dir, through a temporary file beside it. filename is the target as
 // the caller knows it: for errors and to identify the resume journal.
 func (m *Manager) downloadInto(ctx context.Context, args *DownloadArgs, rep *reporter, bucket, key string, dir *os.Root, name, filename string) (res *Result, err error) {
-	d, err := m.newDownload(args, rep, bucket, key)
+	dl, in, err := m.downloader(args, rep, bucket, key)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +230,7 @@ func (m *Manager) downloadInto(ctx context.Context, args *DownloadArgs, rep *rep
 	var temp string // the temporary file, in dir
 	var r *resumeFile
 	if m.cfg.Resume {
-		r, err = m.openResumeFile(d, dir, name, filename)
+		r, err = m.openResumeFile(bucket, key, args.VersionID, dir, name, filename)
 		if err == nil {
 			f, temp = r.f, r.temp
 		}
@@ -236,32 +260,45 @@ func (m *Manager) downloadInto(ctx context.Context, args *DownloadArgs, rep *rep
 			dir.Remove(temp)
 		}
 	}()
-	if err = d.head(ctx); err != nil {
-		return nil, err
-	}
-	if r != nil {
-		if j, err = r.journal(d); err != nil {
-			return nil, err
-		}
-		d.journal = j
-	}
-	d.wa, d.ra = f, f
+	var flush *flusher
 	if m.cfg.DurableDownloads {
-		d.flush = newFlusher(f)
-		defer d.flush.stop()
+		flush = newFlusher(f)
+		defer flush.stop()
 	}
-	res, err = d.run(ctx)
+	// Each range in place is journaled (resume), and its write-back to the
+	// disk started while later ones arrive (durable downloads).
+	chunk := m.cfg.MultipartChunkSize
+	dl.Events.PartDone = func(num int, size int64) {
+		if flush != nil {
+			flush.finished(int64(num-1)*chunk, size)
+		}
+		if j != nil {
+			j.markDone(num - 1)
+		}
+		rep.part(num, size)
+	}
+	d, err := dl.Head(ctx, in)
 	if err != nil {
 		return nil, err
 	}
+	if r != nil {
+		if j, err = r.journal(d, bucket, key, args.VersionID, chunk); err != nil {
+			return nil, err
+		}
+		d.Skip = j.isDone
+	}
+	if err = d.WriteAt(ctx, f, 0, f); err != nil {
+		return nil, err
+	}
+	res = downloadResult(bucket, key, d)
 	// The rename comes after the last write: a crash of the program
 	// leaves the old file or the whole new one under the name. Durable
 	// downloads also wait for the data to reach the disk before the
 	// rename, so that after a power loss the name never points at a file
 	// whose data did not; most of it was written back while the ranges
 	// arrived (see sync.go).
-	if d.flush != nil {
-		if err = d.flush.sync(); err != nil {
+	if flush != nil {
+		if err = flush.sync(); err != nil {
 			return nil, err
 		}
 	}
@@ -274,7 +311,7 @@ func (m *Manager) downloadInto(ctx context.Context, args *DownloadArgs, rep *rep
 	if j != nil {
 		removeJournal(j.path)
 	}
-	if d.flush != nil {
+	if flush != nil {
 		if err := syncDir(dir); err != nil {
 			// Too late to keep the old file: say that the new one is in
 			// place but its name may not survive a power loss.
@@ -349,12 +386,12 @@ type resumeFile struct {
 // earlier download of the same object to filename (name in dir) names, or
 // creates a new one. Whether the object is still the one that file holds
 // is for journal to say, once HeadObject has told.
-func (m *Manager) openResumeFile(d *download, dir *os.Root, name, filename string) (*resumeFile, error) {
+func (m *Manager) openResumeFile(bucket, key, versionID string, dir *os.Root, name, filename string) (*resumeFile, error) {
 	abs, err := filepath.Abs(filename)
 	if err != nil {
 		return nil, err
 	}
-	path, err := m.journalPath("download", d.bucket, d.key, d.args.VersionID, abs)
+	path, err := m.journalPath("download", bucket, key, versionID, abs)
 	if err != nil {
 		return nil, err
 	}
@@ -376,12 +413,12 @@ func (m *Manager) openResumeFile(d *download, dir *os.Root, name, filename strin
 	return r, nil
 }
 
-// journal returns the journal of the download d, which has learnt the
-// object: the earlier one, with the ranges it holds, if it was of the
+// journal returns the journal of the download d (of bucket/key, in
+// ranges of chunk bytes), which has learnt the object: the earlier one, with the ranges it holds, if it was of the
 // same object, else a new one, saved, whose temporary file is emptied.
-func (r *resumeFile) journal(d *download) (*downloadJournal, error) {
-	j := &downloadJournal{Version: journalVersion, Bucket: d.bucket, Key: d.key, VersionID: d.args.VersionID,
-		Target: r.abs, ETag: d.etag, Size: d.size, ChunkSize: d.chunk, Temp: filepath.Join(filepath.Dir(r.abs), r.temp), path: r.path}
+func (r *resumeFile) journal(d *multipart.Download, bucket, key, versionID string, chunk int64) (*downloadJournal, error) {
+	j := &downloadJournal{Version: journalVersion, Bucket: bucket, Key: key, VersionID: versionID,
+		Target: r.abs, ETag: d.ETag, Size: d.Size, ChunkSize: chunk, Temp: filepath.Join(filepath.Dir(r.abs), r.temp), path: r.path}
 	if r.reused && j.sameObject(&r.old) {
 		j.Done = r.old.Done
 		return j, nil
@@ -401,484 +438,4 @@ func (r *resumeFile) journal(d *download) (*downloadJournal, error) {
 		return nil, err
 	}
 	return j, nil
-}
-
-// download is the state of one download.
-type download struct {
-	m      *Manager
-	args   *DownloadArgs
-	rep    *reporter
-	bucket string
-	key    string
-	verify bool
-
-	// From HeadObject.
-	size      int64
-	etag      string
-	versionID string
-	checksums s3client.Checksums
-
-	chunk int64 // range size
-	n     int   // number of ranges
-
-	// The destination: wa at base+offset, else w in order.
-	wa     io.WriterAt
-	base   int64
-	seeker io.Seeker // moved past the object at the end
-	w      io.Writer
-	ra     io.ReaderAt // the written bytes, to verify a SHA digest
-
-	journal *downloadJournal // DownloadFile with Resume
-	resumed atomic.Int64
-	flush   *flusher // DownloadFile with DurableDownloads
-
-	want     want
-	hasWant  bool
-	crc      *crcJoin  // the ranges' CRCs, when want is a CRC
-	inOrderH hash.Hash // the digest of bytes written in order
-}
-
-func (m *Manager) newDownload(args *DownloadArgs, rep *reporter, bucket, key string) (*download, error) {
-	verify, err := args.verify()
-	if err != nil {
-		return nil, err
-	}
-	return &download{m: m, args: args, rep: rep, bucket: bucket, key: key, verify: verify, chunk: m.cfg.MultipartChunkSize}, nil
-}
-
-// head learns the object's size, ETag, version and checksum.
-func (d *download) head(ctx context.Context) error {
-	meta, err := d.m.api.HeadObject(ctx, &s3client.GetObjectInput{
-		Bucket: d.bucket, Key: d.key, VersionID: d.args.VersionID,
-		SSECustomer: d.args.sse(), Common: d.args.common(), ChecksumMode: d.verify,
-	})
-	if err != nil {
-		return err
-	}
-	// The size decides how many ranges are fetched and where they are
-	// written: a size no object has (a negative one, or 2^63-1, which
-	// overflowed the count of ranges) ends the download here.
-	if meta.ContentLength < 0 || meta.ContentLength > maxObjectSize {
-		return fmt.Errorf("%w: HeadObject gave %d bytes", ErrObjectSize, meta.ContentLength)
-	}
-	n, err := rangeCount(meta.ContentLength, d.chunk)
-	if err != nil {
-		return err
-	}
-	d.size, d.etag, d.versionID, d.checksums = meta.ContentLength, meta.ETag, meta.VersionID, meta.Checksums
-	d.n = n
-	if d.verify {
-		d.want, d.hasWant = fullObjectChecksum(&meta.Checksums)
-	}
-	d.rep.start(d.size)
-	return nil
-}
-
-// rangeCount returns how many ranges of chunk bytes hold size bytes
-// (0 ≤ size ≤ maxObjectSize), or an error if that many do not fit an int,
-// as on a 32-bit platform with tiny ranges.
-func rangeCount(size, chunk int64) (int, error) {
-	if chunk <= 0 {
-		return 0, fmt.Errorf("transfer: range size %d", chunk)
-	}
-	n := size / chunk
-	if size%chunk != 0 {
-		n++
-	}
-	if int64(int(n)) != n {
-		return 0, fmt.Errorf("%w: %d bytes need %d ranges of %d, too many for this platform", ErrObjectSize, size, n, chunk)
-	}
-	return int(n), nil
-}
-
-// setWriter chooses how the bytes reach w: at offsets when it can seek,
-// else in order.
-func (d *download) setWriter(w io.Writer) {
-	d.w = w
-	wa, ok := w.(io.WriterAt)
-	s, ok2 := w.(io.Seeker)
-	if !ok || !ok2 {
-		return
-	}
-	pos, err := s.Seek(0, io.SeekCurrent)
-	if err != nil {
-		return // a pipe or a terminal: write in order
-	}
-	d.base, d.seeker, d.wa = pos, s, wa
-	if ra, ok := w.(io.ReaderAt); ok {
-		d.ra = ra
-	}
-}
-
-// run downloads the ranges not yet done and verifies the result.
-func (d *download) run(ctx context.Context) (*Result, error) {
-	if d.base < 0 || d.size > math.MaxInt64-d.base {
-		return nil, fmt.Errorf("transfer: %d bytes do not fit after offset %d", d.size, d.base)
-	}
-	if d.hasWant && d.want.combinable() {
-		d.crc = newCRCJoin(d.want)
-	}
-	// One worker (no threads, or one range) fetches the ranges in order
-	// and writes them as they come, on the caller's goroutine.
-	oneWorker := min(d.m.workers(), d.n) <= 1
-	inOrder := d.wa == nil || oneWorker
-	if d.hasWant && !d.want.combinable() && inOrder && d.journal == nil {
-		d.inOrderH = d.want.newHash()
-	}
-	var err error
-	switch {
-	case d.size == 0:
-	case oneWorker:
-		err = d.serial(ctx)
-	case d.wa != nil:
-		err = d.parallelAt(ctx)
-	default:
-		err = d.parallelOrdered(ctx)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := d.check(); err != nil {
-		return nil, err
-	}
-	return &Result{Bucket: d.bucket, Key: d.key, ETag: d.etag, VersionID: d.versionID, Size: d.size,
-		Checksums: d.checksums, Parts: d.n, Resumed: int(d.resumed.Load())}, nil
-}
-
-// check verifies the object's checksum, when it has one we can compute.
-func (d *download) check() error {
-	if !d.hasWant {
-		return nil
-	}
-	if d.size == 0 {
-		return d.want.checkHash(d.want.newHash())
-	}
-	if d.resumed.Load() == 0 {
-		if d.crc != nil {
-			if v, ok := d.crc.sum(d.n); ok {
-				return d.want.check(d.want.encodeCRC(v))
-			}
-		}
-		if d.inOrderH != nil {
-			return d.want.checkHash(d.inOrderH)
-		}
-	}
-	// Ranges from an earlier run, or a digest of parallel writes: read
-	// the bytes back, when the destination allows it.
-	if d.ra != nil {
-		return d.want.checkReader(d.ra, d.base, d.size)
-	}
-	return nil
-}
-
-// bounds returns the byte range of range i.
-func (d *download) bounds(i int) (int64, int64) {
-	start := int64(i) * d.chunk
-	return start, min(start+d.chunk, d.size)
-}
-
-// skip reports whether range i is already in the destination (resume).
-func (d *download) skip(i int) bool {
-	if d.journal == nil || !d.journal.isDone(i) {
-		return false
-	}
-	start, end := d.bounds(i)
-	d.resumed.Add(1)
-	if d.crc != nil {
-		d.crc.stop() // the range's bytes are not read: check reads the file back
-	}
-	d.rep.add(end - start)
-	d.rep.part(i+1, end-start)
-	return true
-}
-
-// finished records a range that is now in the destination, and starts
-// its write-back to the disk when the download is to be durable.
-func (d *download) finished(i int) {
-	start, end := d.bounds(i)
-	if d.flush != nil {
-		d.flush.finished(d.base+start, end-start)
-	}
-	if d.journal != nil {
-		d.journal.markDone(i)
-	}
-	d.rep.part(i+1, end-start)
-}
-
-// sink is where a range's bytes go: buffer lends room for n bytes at off,
-// read fills some of it from a body, commit hands back that room holding p
-// (possibly shorter, or empty).
-type sink interface {
-	buffer(ctx context.Context, off, n int64) ([]byte, error)
-	read(body io.Reader, buf []byte) (int, error)
-	commit(off int64, p []byte) error
-}
-
-// serial fetches the ranges one after the other on the caller's
-// goroutine, writing them in order: the download's one-worker form.
-func (d *download) serial(ctx context.Context) error {
-	grant, err := d.m.memory.Acquire(ctx, d.m.cfg.IOChunkSize)
-	if err != nil {
-		return err
-	}
-	defer d.m.memory.Release(grant)
-	s := &directSink{d: d, buf: make([]byte, d.m.cfg.IOChunkSize)}
-	for i := 0; i < d.n; i++ {
-		if d.skip(i) {
-			continue
-		}
-		if err := d.fetch(ctx, i, s); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// parallelAt fetches ranges on MaxConcurrency workers, each writing at
-// the range's offset.
-func (d *download) parallelAt(ctx context.Context) error {
-	workers := min(d.m.workers(), d.n)
-	grant, err := d.m.memory.Acquire(ctx, int64(workers)*d.m.cfg.IOChunkSize)
-	if err != nil {
-		return err
-	}
-	defer d.m.memory.Release(grant)
-	return d.workers(ctx, workers, func() sink {
-		return &directSink{d: d, buf: make([]byte, d.m.cfg.IOChunkSize)}
-	}, nil)
-}
-
-// parallelOrdered fetches ranges on MaxConcurrency workers into the
-// reorder queue, and writes the queue to d.w in order on the caller's
-// goroutine.
-func (d *download) parallelOrdered(ctx context.Context) error {
-	ioc := d.m.cfg.IOChunkSize
-	grant, err := d.m.memory.Acquire(ctx, int64(d.m.cfg.MaxIOQueue)*ioc)
-	if err != nil {
-		return err
-	}
-	defer d.m.memory.Release(grant)
-	q := newReorder(ioc, int(grant/ioc), 0)
-	s := &queueSink{q: q}
-	return d.workers(ctx, min(d.m.workers(), d.n), func() sink { return s },
-		func(gctx context.Context) error { return q.drain(gctx, d.w, d.size, d.inOrderH) })
-}
-
-// workers runs n workers taking ranges in ascending order (the reorder
-// queue relies on it), and, if drain is set, drain on the caller's
-// goroutine meanwhile. Every worker is joined before it returns.
-func (d *download) workers(ctx context.Context, n int, newSink func() sink, drain func(context.Context) error) error {
-	g, gctx := group.WithContext(ctx, n)
-	var next atomic.Int64
-	for range n {
-		s := newSink()
-		g.Go(func() error {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= d.n || gctx.Err() != nil {
-					return nil
-				}
-				if d.skip(i) {
-					continue
-				}
-				if err := d.fetch(gctx, i, s); err != nil {
-					return err
-				}
-			}
-		})
-	}
-	if drain != nil {
-		if err := drain(gctx); err != nil {
-			g.Fail(err)
-		}
-	}
-	err := g.Wait()
-	if err == nil && ctx.Err() != nil {
-		err = context.Cause(ctx)
-	}
-	return err
-}
-
-// errBody marks a failure while reading a body: the range is asked for
-// again from the byte reached.
-type errBody struct{ err error }
-
-func (e *errBody) Error() string { return e.err.Error() }
-func (e *errBody) Unwrap() error { return e.err }
-
-// fetch downloads range i into s, resuming a broken body from the byte it
-// reached, up to NumDownloadAttempts requests.
-func (d *download) fetch(ctx context.Context, i int, s sink) error {
-	start, end := d.bounds(i)
-	var h hash.Hash
-	if d.crc != nil {
-		h = d.want.newHash()
-	}
-	off := start
-	for attempt := 1; ; attempt++ {
-		err := d.get(ctx, &off, end, s, h)
-		if err == nil {
-			break
-		}
-		var be *errBody
-		if !errors.As(err, &be) || ctx.Err() != nil {
-			if ctx.Err() != nil {
-				return context.Cause(ctx)
-			}
-			return err
-		}
-		if attempt >= d.m.cfg.NumDownloadAttempts {
-			return fmt.Errorf("%w: bytes %d-%d stopped at %d after %d attempts: %v", ErrShortBody, start, end-1, off, attempt, be.err)
-		}
-	}
-	if h != nil {
-		d.crc.add(i, sumOf(h), end-start)
-	}
-	d.finished(i)
-	return nil
-}
-
-// get requests bytes *off to end-1 and passes them to s, advancing *off
-// as they arrive.
-func (d *download) get(ctx context.Context, off *int64, end int64, s sink, h hash.Hash) error {
-	// A version never changes: its ID pins it better than an ETag.
-	pin := d.etag
-	if d.args.VersionID != "" {
-		pin = ""
-	}
-	out, err := d.m.api.GetObject(ctx, &s3client.GetObjectInput{
-		Bucket: d.bucket, Key: d.key, VersionID: d.args.VersionID,
-		Range:       "bytes=" + strconv.FormatInt(*off, 10) + "-" + strconv.FormatInt(end-1, 10),
-		Conditions:  s3client.Conditions{IfMatch: pin},
-		SSECustomer: d.args.sse(), Common: d.args.common(),
-	})
-	if err != nil {
-		if errors.Is(err, s3client.ErrPreconditionFailed) {
-			return fmt.Errorf("%w (ETag %s no longer matches): %w", ErrObjectChanged, d.etag, err)
-		}
-		return err
-	}
-	defer out.Body.Close()
-	// A server that ignores If-Match still names the version it sends.
-	if out.ETag != "" && pin != "" && out.ETag != pin {
-		return fmt.Errorf("%w: ETag %s became %s", ErrObjectChanged, d.etag, out.ETag)
-	}
-	if first, ok := rangeStart(out.ContentRange); ok && first != *off {
-		return fmt.Errorf("transfer: asked for bytes from %d, got %q", *off, out.ContentRange)
-	} else if !ok && *off != 0 {
-		// A whole body from the start serves a range from 0, not others.
-		return fmt.Errorf("transfer: asked for bytes from %d, the server sent the whole object", *off)
-	}
-	chunk := d.m.cfg.IOChunkSize
-	for *off < end {
-		n := min(chunk, end-*off)
-		buf, err := s.buffer(ctx, *off, n)
-		if err != nil {
-			return err
-		}
-		k, rerr := s.read(out.Body, buf)
-		if k > 0 {
-			d.m.pace(ctx, int64(k))
-			if h != nil {
-				h.Write(buf[:k])
-			}
-		}
-		if err := s.commit(*off, buf[:k]); err != nil {
-			return err
-		}
-		if k > 0 {
-			*off += int64(k)
-			d.rep.add(int64(k))
-		}
-		if rerr != nil && *off < end {
-			if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
-				rerr = io.ErrUnexpectedEOF
-			}
-			return &errBody{rerr}
-		}
-	}
-	return nil
-}
-
-// rangeStart returns the first byte of a Content-Range "bytes a-b/size".
-func rangeStart(cr string) (int64, bool) {
-	spec, ok := strings.CutPrefix(cr, "bytes ")
-	if !ok {
-		return 0, false
-	}
-	a, _, ok := strings.Cut(spec, "-")
-	if !ok {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(a, 10, 64)
-	return n, err == nil
-}
-
-// directSink writes each read straight to the destination: at its offset
-// for an io.WriterAt, else in order (the serial download). A write holds
-// what reads of at most half a buffer (IOChunkSize) gave until half of it
-// was filled, or the body ended. Writes of one read each would cost a
-// system call per read, and over TLS a read returns one record, 16 KiB.
-// Full buffers would start every write at a multiple of IOChunkSize from
-// the range's start, which Linux (ext4, 6.x) answers with large page-cache
-// folios: on the virtual machine of issue 16's measurements those took up
-// to ten times as long to fill as the smaller folios of writes that start
-// where the first read of the body happened to end, as reads of half a
-// buffer keep them.
-type directSink struct {
-	d   *download
-	buf []byte
-}
-
-func (s *directSink) buffer(_ context.Context, _, n int64) ([]byte, error) { return s.buf[:n], nil }
-
-func (s *directSink) read(body io.Reader, buf []byte) (int, error) {
-	half := max(len(s.buf)/2, 1)
-	want := min(half, len(buf))
-	n := 0
-	for n < want {
-		k, err := body.Read(buf[n:min(n+half, len(buf))])
-		n += k
-		if err != nil {
-			if err == io.EOF && n > 0 {
-				err = nil // the caller reads again, for the EOF alone
-			}
-			return n, err
-		}
-	}
-	return n, nil
-}
-
-func (s *directSink) commit(off int64, p []byte) error {
-	if len(p) == 0 {
-		return nil
-	}
-	d := s.d
-	if d.inOrderH != nil {
-		d.inOrderH.Write(p) // the serial download writes in order
-	}
-	if d.wa != nil {
-		_, err := d.wa.WriteAt(p, d.base+off)
-		return err
-	}
-	_, err := d.w.Write(p)
-	return err
-}
-
-// queueSink lends the reorder queue's buffers.
-type queueSink struct{ q *reorder }
-
-func (s *queueSink) buffer(ctx context.Context, off, n int64) ([]byte, error) {
-	return s.q.admit(ctx, off, n)
-}
-
-// read fills the whole buffer: the queue holds a bounded number of them,
-// and the writer writes each as one.
-func (s *queueSink) read(body io.Reader, buf []byte) (int, error) {
-	return io.ReadFull(body, buf)
-}
-
-func (s *queueSink) commit(off int64, p []byte) error {
-	s.q.put(off, p)
-	return nil
 }

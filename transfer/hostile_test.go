@@ -11,9 +11,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io/fs"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -26,6 +24,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/s3kit/s3kit/multipart"
 	"github.com/s3kit/s3kit/s3client"
 )
 
@@ -253,7 +252,7 @@ func (w *sliceWriterAt) WriteAt(p []byte, off int64) (int, error) {
 // The size check is in the download itself, not only in the client's
 // parsing: an API (a wrapper, a fake) may hand over any ContentLength.
 func TestHeadSizeFromAPI(t *testing.T) {
-	for _, size := range []int64{-1, -5, -1 << 62, maxObjectSize + 1, 1 << 62, 1<<63 - 1} {
+	for _, size := range []int64{-1, -5, -1 << 62, multipart.MaxDownloadSize + 1, 1 << 62, 1<<63 - 1} {
 		t.Run(strconv.FormatInt(size, 10), func(t *testing.T) {
 			h := newHostileS3(t)
 			client := newTestClient(t, h.ts.URL, nil, func(c *s3client.Config) { c.MaxAttempts = 1 })
@@ -295,7 +294,7 @@ func TestHostileHeadMaxSizeAllocatesLittle(t *testing.T) {
 	for _, threads := range []bool{true, false} {
 		t.Run(fmt.Sprintf("threads=%v", threads), func(t *testing.T) {
 			h := newHostileS3(t)
-			h.headLines = "Content-Length: " + strconv.FormatInt(maxObjectSize, 10) + "\r\nx-amz-checksum-crc32: AAAAAA==\r\n"
+			h.headLines = "Content-Length: " + strconv.FormatInt(multipart.MaxDownloadSize, 10) + "\r\nx-amz-checksum-crc32: AAAAAA==\r\n"
 			h.onGet = func(string, *http.Request) error { return errors.New("refused") }
 			cfg := smallConfig()
 			if !threads {
@@ -317,74 +316,6 @@ func TestHostileHeadMaxSizeAllocatesLittle(t *testing.T) {
 				t.Error("no GET was tried")
 			}
 		})
-	}
-}
-
-// crcJoin combines ranges finishing in any order, and holds only those
-// beyond a missing one.
-func TestCRCJoin(t *testing.T) {
-	data := randBytes(50_000, 12)
-	w := want{alg: s3client.ChecksumCRC32}
-	const chunk = 1000
-	n := len(data) / chunk
-	r := rand.New(rand.NewPCG(3, 4))
-	for trial := range 10 {
-		c := newCRCJoin(w)
-		order := r.Perm(n)
-		maxPending := 0
-		for _, i := range order {
-			c.add(i, uint64(crc32.ChecksumIEEE(data[i*chunk:(i+1)*chunk])), chunk)
-			maxPending = max(maxPending, len(c.pending))
-			if _, ok := c.sum(n); ok != (len(c.pending) == 0 && c.next == n) {
-				t.Fatalf("trial %d: sum ok %v with %d pending", trial, ok, len(c.pending))
-			}
-		}
-		got, ok := c.sum(n)
-		if !ok || got != uint64(crc32.ChecksumIEEE(data)) || len(c.pending) != 0 {
-			t.Fatalf("trial %d: %x, %v, %d pending; want %x", trial, got, ok, len(c.pending), crc32.ChecksumIEEE(data))
-		}
-		if maxPending >= n {
-			t.Errorf("trial %d: %d ranges pending at once of %d", trial, maxPending, n)
-		}
-	}
-	// In order, nothing waits.
-	c := newCRCJoin(w)
-	for i := range n {
-		c.add(i, uint64(crc32.ChecksumIEEE(data[i*chunk:(i+1)*chunk])), chunk)
-		if len(c.pending) != 0 {
-			t.Fatalf("range %d in order left %d pending", i, len(c.pending))
-		}
-	}
-	// A range that will never come (resumed from a file) stops the join.
-	c = newCRCJoin(w)
-	c.add(1, 0, chunk)
-	c.stop()
-	c.add(0, 0, chunk)
-	if _, ok := c.sum(2); ok || c.pending != nil {
-		t.Errorf("a stopped join gives a sum, or holds %d ranges", len(c.pending))
-	}
-}
-
-func TestRangeCount(t *testing.T) {
-	for _, tc := range []struct {
-		size, chunk int64
-		want        int
-	}{
-		{0, 8, 0},
-		{1, 8, 1},
-		{8, 8, 1},
-		{9, 8, 2},
-		{maxObjectSize, 5 << 20, 1 << 20},
-		{maxObjectSize, 4 << 10, 5 << 28},
-	} {
-		if got, err := rangeCount(tc.size, tc.chunk); err != nil || got != tc.want {
-			t.Errorf("rangeCount(%d, %d) = %d, %v; want %d", tc.size, tc.chunk, got, err, tc.want)
-		}
-	}
-	for _, chunk := range []int64{0, -1} {
-		if _, err := rangeCount(10, chunk); err == nil {
-			t.Errorf("rangeCount(10, %d) succeeded", chunk)
-		}
 	}
 }
 

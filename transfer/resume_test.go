@@ -3,6 +3,7 @@ package transfer
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -299,3 +300,7 @@ func TestDownloadResumeChecksum(t *testing.T) {
 type fakeSum []byte
 
 func (f fakeSum) Sum([]byte) []byte { return f }
+
+func encodeHash(h interface{ Sum([]byte) []byte }) string {
+	return base64.StdEncoding.EncodeToString(h.Sum(nil))
+}

@@ -5,10 +5,8 @@ package transfer
 // Listener); upload.go, writer.go (NewWriter), download.go and copy.go
 // (Copy, Delete) the operations; dir.go directory transfers; progress.go
 // progress reporting; limit.go the bandwidth cap and the memory budget;
-// reorder.go the ordered download queue; checksum.go download
-// verification; journal.go the resume journals. Uploads and copies run on
-// the multipart engine; download ranges on s3kit's internal/group, the
-// worker pool the engine uses too.
+// journal.go the resume journals; sync.go the flush of durable downloads.
+// Uploads, copies and downloads run on the multipart engine.
 
 import (
 	"context"
@@ -30,6 +28,9 @@ type API interface {
 	multipart.UploadAPI
 	multipart.CopyAPI
 	GetObject(context.Context, *s3client.GetObjectInput) (*s3client.GetObjectOutput, error)
+	// GetObjectAttributes lists the parts of a multipart object, to verify
+	// a download against its composite checksum.
+	GetObjectAttributes(context.Context, *s3client.GetObjectAttributesInput) (*s3client.GetObjectAttributesOutput, error)
 	DeleteObject(context.Context, *s3client.DeleteObjectInput) (*s3client.DeleteObjectOutput, error)
 	ListObjectsV2(context.Context, *s3client.ListObjectsV2Input) (*s3client.ListObjectsV2Output, error)
 }
@@ -329,20 +330,22 @@ func (e *Error) Unwrap() error { return e.Err }
 var (
 	// ErrObjectChanged is wrapped when the object was replaced while it
 	// was being downloaded (its ETag no longer matched) or copied: the
-	// transfer stops rather than mix two versions.
-	ErrObjectChanged = errors.New("transfer: the object changed during the transfer")
+	// transfer stops rather than mix two versions. It is the engine's
+	// (multipart.ErrObjectChanged).
+	ErrObjectChanged = multipart.ErrObjectChanged
 	// ErrUnsafeKey is wrapped when DownloadDirectory meets a key that would
 	// be written outside the target directory ("../x", "/etc/x"); the file
 	// is skipped and reported.
 	ErrUnsafeKey = errors.New("transfer: key would escape the target directory")
 	// ErrShortBody is wrapped when a download range kept breaking off
-	// before its end for NumDownloadAttempts attempts.
-	ErrShortBody = errors.New("transfer: download body ended early")
+	// before its end for NumDownloadAttempts attempts
+	// (multipart.ErrShortBody).
+	ErrShortBody = multipart.ErrShortBody
 	// ErrObjectSize is wrapped when HeadObject gives an object size no S3
 	// object can have: none, negative, or more than 5 TiB. The download fails
 	// before its first GET and before it writes anything: DownloadFile leaves
-	// the target as it was.
-	ErrObjectSize = errors.New("transfer: object size outside S3's limits (0 to 5 TiB)")
+	// the target as it was (multipart.ErrObjectSize).
+	ErrObjectSize = multipart.ErrObjectSize
 	// ErrWrongOption is wrapped when an option's value does not apply to
 	// the operation: DownloadDirectory given a VersionID, which names one
 	// object. (An option of the wrong kind does not compile.)

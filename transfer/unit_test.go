@@ -5,20 +5,15 @@ package transfer
 // option parsing.
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"errors"
-	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -71,57 +66,6 @@ func TestConfigInvalid(t *testing.T) {
 	}
 	if _, err := New(&s3client.Client{}, Config{MultipartChunkSize: 5 << 20}); err != nil {
 		t.Errorf("5 MiB chunk refused: %v", err)
-	}
-}
-
-func TestCRCCombine(t *testing.T) {
-	data := randBytes(100_000, 9)
-	for _, alg := range []s3client.ChecksumAlgorithm{s3client.ChecksumCRC32, s3client.ChecksumCRC32C, s3client.ChecksumCRC64NVME} {
-		w := want{alg: alg}
-		whole := w.newHash()
-		whole.Write(data)
-		r := rand.New(rand.NewPCG(1, 2))
-		for trial := 0; trial < 20; trial++ {
-			// Random cuts, including empty ranges.
-			var crcs []uint64
-			var lens []int64
-			for off := 0; off < len(data); {
-				n := min(r.IntN(30_000), len(data)-off)
-				h := w.newHash()
-				h.Write(data[off : off+n])
-				crcs, lens = append(crcs, sumOf(h)), append(lens, int64(n))
-				off += n
-			}
-			if got, want := w.combine(crcs, lens), sumOf(whole); got != want {
-				t.Fatalf("%s trial %d: combined %x, want %x", alg, trial, got, want)
-			}
-		}
-		if got := w.encodeCRC(sumOf(whole)); got != encodeHash(whole) {
-			t.Errorf("%s: encodeCRC %s, hash gives %s", alg, got, encodeHash(whole))
-		}
-	}
-}
-
-func encodeHash(h interface{ Sum([]byte) []byte }) string {
-	return base64.StdEncoding.EncodeToString(h.Sum(nil))
-}
-
-func TestFullObjectChecksum(t *testing.T) {
-	for _, tc := range []struct {
-		c    s3client.Checksums
-		want s3client.ChecksumAlgorithm
-	}{
-		{s3client.Checksums{}, ""},
-		{s3client.Checksums{CRC32C: "abc=", Type: "COMPOSITE"}, ""},
-		{s3client.Checksums{CRC32C: "abc=-3"}, ""},
-		{s3client.Checksums{CRC32C: "abc=", Type: "FULL_OBJECT"}, s3client.ChecksumCRC32C},
-		{s3client.Checksums{SHA256: "x=", CRC64NVME: "y="}, s3client.ChecksumCRC64NVME},
-		{s3client.Checksums{SHA1: "x="}, s3client.ChecksumSHA1},
-	} {
-		w, ok := fullObjectChecksum(&tc.c)
-		if ok != (tc.want != "") || w.alg != tc.want {
-			t.Errorf("%+v: got %q %v, want %q", tc.c, w.alg, ok, tc.want)
-		}
 	}
 }
 
@@ -224,78 +168,6 @@ func TestBudget(t *testing.T) {
 		t.Errorf("budget not whole again: %d %v", n, err)
 	}
 }
-
-// The reorder queue writes chunks in order whatever order they come in,
-// never lends more than its buffers, and does not deadlock with one.
-func TestReorder(t *testing.T) {
-	for _, bufs := range []int{1, 2, 5} {
-		t.Run(fmt.Sprint(bufs), func(t *testing.T) {
-			const chunk, size = 100, 10_000 + 37
-			data := randBytes(size, 11)
-			q := newReorder(chunk, bufs, 0)
-			var lent, peak atomic.Int32
-			var next atomic.Int64
-			ctx := context.Background()
-			var wg sync.WaitGroup
-			for w := range 4 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					r := rand.New(rand.NewPCG(uint64(w), 0))
-					// Ranges of 7 chunks, taken in order, read in
-					// uneven pieces.
-					for {
-						start := (next.Add(1) - 1) * 7 * chunk
-						if start >= size {
-							return
-						}
-						end := min(start+7*chunk, size)
-						for off := start; off < end; {
-							n := min(int64(1+r.IntN(chunk)), end-off)
-							buf, err := q.admit(ctx, off, n)
-							if err != nil {
-								t.Error(err)
-								return
-							}
-							if l := lent.Add(1); l > peak.Load() {
-								peak.Store(l)
-							}
-							copy(buf, data[off:off+n])
-							if r.IntN(4) == 0 {
-								time.Sleep(time.Microsecond)
-							}
-							lent.Add(-1)
-							q.put(off, buf)
-							off += n
-						}
-					}
-				}()
-			}
-			var out bytes.Buffer
-			if err := q.drain(ctx, &out, size, nil); err != nil {
-				t.Fatal(err)
-			}
-			wg.Wait()
-			if !bytes.Equal(out.Bytes(), data) {
-				t.Fatal("bytes out of order")
-			}
-			if q.inUse != 0 || len(q.free) > bufs {
-				t.Errorf("inUse %d, %d free buffers (max %d)", q.inUse, len(q.free), bufs)
-			}
-		})
-	}
-	// A failing writer ends the drain with its error.
-	q := newReorder(10, 2, 0)
-	buf, _ := q.admit(context.Background(), 0, 10)
-	q.put(0, buf)
-	if err := q.drain(context.Background(), errWriter{}, 20, nil); err == nil || err.Error() != "full" {
-		t.Errorf("drain = %v", err)
-	}
-}
-
-type errWriter struct{}
-
-func (errWriter) Write([]byte) (int, error) { return 0, errors.New("full") }
 
 func TestSafeJoin(t *testing.T) {
 	dir := t.TempDir()

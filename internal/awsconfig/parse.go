@@ -1,14 +1,13 @@
 // Package awsconfig reads the AWS shared configuration and credentials files
 // (~/.aws/config and ~/.aws/credentials) the way the AWS CLI and boto3 read
-// them, and runs credential_process commands.
+// them. (The credentials package runs their credential_process commands.)
 //
 // It sits below s3client, whose LoadConfig turns a Profile into a Config,
 // and is meant to serve the credentials package (the full credential chain)
 // the same way; it imports only the standard library and sigv4.
 package awsconfig
 
-// This file is the INI parser; load.go finds the files and the profile,
-// process.go runs credential_process.
+// This file is the INI parser; load.go finds the files and the profile.
 
 import (
 	"bytes"

@@ -10,6 +10,12 @@ import (
 // TestSecretsRedactedInEveryFormat prints what holds the shared files'
 // values (secret keys, session tokens, credential_process command lines)
 // by value, by pointer and inside a struct, with every verb.
+
+const (
+	testSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	testToken  = "FwoGZXIvYXdzEXAMPLETOKEN"
+)
+
 func TestSecretsRedactedInEveryFormat(t *testing.T) {
 	dir := t.TempDir()
 	cfg := write(t, filepath.Join(dir, "config"), "[default]\ncredential_process = /bin/helper --password "+testToken+

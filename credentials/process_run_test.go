@@ -1,4 +1,4 @@
-package awsconfig
+package credentials
 
 import (
 	"context"
@@ -35,9 +35,9 @@ func TestSplitCommand(t *testing.T) {
 		{`a b\`, nil, true},
 	}
 	for _, tt := range tests {
-		got, err := SplitCommand(tt.in)
+		got, err := splitCommand(tt.in)
 		if (err != nil) != tt.err || !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("SplitCommand(%q) = %q, %v; want %q, err=%v", tt.in, got, err, tt.want, tt.err)
+			t.Errorf("splitCommand(%q) = %q, %v; want %q, err=%v", tt.in, got, err, tt.want, tt.err)
 		}
 	}
 }
@@ -53,12 +53,9 @@ func script(t *testing.T, body string) string {
 	return path
 }
 
-const (
-	testSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-	testToken  = "FwoGZXIvYXdzEXAMPLETOKEN"
-)
+const testToken = "FwoGZXIvYXdzEXAMPLETOKEN"
 
-func TestProcessCredentials(t *testing.T) {
+func TestRunProcess(t *testing.T) {
 	ctx := context.Background()
 	ok := script(t, `test "$1" = "--profile" && test "$2" = "my dev" || exit 9
 cat <<EOF
@@ -66,7 +63,7 @@ cat <<EOF
  "SessionToken": "`+testToken+`", "Expiration": "2030-01-02T03:04:05Z"}
 EOF
 `)
-	c, err := ProcessCredentials(ctx, ok+` --profile "my dev"`)
+	c, err := runProcess(ctx, ok+` --profile "my dev"`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +73,7 @@ EOF
 	}
 
 	long := script(t, `echo '{"Version":1,"AccessKeyId":"AK","SecretAccessKey":"S"}'`)
-	c, err = ProcessCredentials(ctx, long)
+	c, err = runProcess(ctx, long)
 	if err != nil || c.AccessKeyID != "AK" || !c.Expires.IsZero() || c.SessionToken != "" {
 		t.Errorf("long-term keys: %v, %v", c, err)
 	}
@@ -102,7 +99,7 @@ func captureStderr(t *testing.T, f func()) string {
 	return string(b)
 }
 
-func TestProcessCredentialsErrors(t *testing.T) {
+func TestRunProcessErrors(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name   string
@@ -129,7 +126,7 @@ func TestProcessCredentialsErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			path := script(t, tt.body)
 			var err error
-			stderr := captureStderr(t, func() { _, err = ProcessCredentials(ctx, path+tt.args) })
+			stderr := captureStderr(t, func() { _, err = runProcess(ctx, path+tt.args) })
 			if !errors.Is(err, ErrProcess) {
 				t.Fatalf("err = %v, want ErrProcess", err)
 			}
@@ -153,24 +150,24 @@ func TestProcessCredentialsErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := ProcessCredentials(ctx, "   "); !errors.Is(err, ErrProcess) || !strings.Contains(err.Error(), "empty command") {
+	if _, err := runProcess(ctx, "   "); !errors.Is(err, ErrProcess) || !strings.Contains(err.Error(), "empty command") {
 		t.Errorf("empty command: %v", err)
 	}
-	if _, err := ProcessCredentials(ctx, filepath.Join(t.TempDir(), "missing")+" --token "+testToken); !errors.Is(err, ErrProcess) || strings.Contains(err.Error(), testToken) {
+	if _, err := runProcess(ctx, filepath.Join(t.TempDir(), "missing")+" --token "+testToken); !errors.Is(err, ErrProcess) || strings.Contains(err.Error(), testToken) {
 		t.Errorf("missing program: %v", err)
 	}
 }
 
-func TestProcessCredentialsLimits(t *testing.T) {
+func TestRunProcessLimits(t *testing.T) {
 	big := script(t, `head -c 2000000 /dev/zero | tr '\0' 'x'`)
-	if _, err := ProcessCredentials(context.Background(), big); err == nil || !strings.Contains(err.Error(), "larger than") {
+	if _, err := runProcess(context.Background(), big); err == nil || !strings.Contains(err.Error(), "larger than") {
 		t.Errorf("oversized output: %v", err)
 	}
 	slow := script(t, `sleep 30`)
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := ProcessCredentials(ctx, slow)
+	_, err := runProcess(ctx, slow)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("timeout: %v", err)
 	}

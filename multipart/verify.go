@@ -1,4 +1,4 @@
-package transfer
+package multipart
 
 // Verifying a download against the checksum S3 holds for the object. The
 // ranges of a parallel download arrive out of order; a CRC is linear, so
@@ -9,11 +9,14 @@ package transfer
 // back.
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
 	"hash"
 	"io"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/s3kit/s3kit/s3client"
@@ -233,7 +236,96 @@ func (w want) checkHash(h hash.Hash) error {
 func (w want) checkReader(r io.ReaderAt, off, n int64) error {
 	h := w.newHash()
 	if _, err := io.Copy(h, io.NewSectionReader(r, off, n)); err != nil {
-		return fmt.Errorf("transfer: reading the download back to verify it: %w", err)
+		return fmt.Errorf("multipart: reading the download back to verify it: %w", err)
 	}
 	return w.checkHash(h)
+}
+
+// composite returns the algorithm, value and part count of a composite
+// checksum ("value-N", of a multipart object's part checksums), if the
+// object has one with 1 ≤ N ≤ 10,000.
+func composite(c *s3client.Checksums) (s3client.ChecksumAlgorithm, string, int, bool) {
+	for _, a := range s3client.ChecksumAlgorithms() {
+		v := c.Get(a)
+		i := strings.LastIndexByte(v, '-')
+		if i < 0 {
+			continue
+		}
+		n, err := strconv.Atoi(v[i+1:])
+		if err != nil || n < 1 || n > s3client.MaxPartNumber {
+			return "", "", 0, false
+		}
+		return a, v[:i], n, true
+	}
+	return "", "", 0, false
+}
+
+// checkParts verifies a downloaded multipart object against its composite
+// checksum: GetObjectAttributes lists the parts with their sizes and
+// checksums; each part's bytes, read back from the destination, must have
+// its checksum, and the checksum of the part checksums must be the
+// object's. A server that lists no parts, or not all of them, or fails the
+// request, leaves the download unverified, as an object without a checksum
+// is; parts that do not add up to the object, or bytes that differ, fail
+// it.
+func (d *Download) checkParts(ctx context.Context) error {
+	alg, value, n, ok := composite(&d.Checksums)
+	if !ok {
+		return nil
+	}
+	parts := make([]s3client.ObjectPart, 0, min(n, 1000))
+	in := &s3client.GetObjectAttributesInput{Bucket: d.in.Bucket, Key: d.in.Key, VersionID: d.VersionID,
+		Attributes: []string{s3client.AttributeObjectParts}, MaxParts: 1000,
+		SSECustomer: d.in.SSECustomer, Common: d.in.Common}
+	for len(parts) < n {
+		out, err := d.client.GetObjectAttributes(ctx, in)
+		if err != nil {
+			if ctx.Err() != nil {
+				return context.Cause(ctx)
+			}
+			return nil // the store cannot tell: unverified
+		}
+		op := out.ObjectParts
+		if op == nil || len(op.Parts) == 0 {
+			return nil
+		}
+		for _, p := range op.Parts {
+			if p.PartNumber != len(parts)+1 || len(parts) == n {
+				return fmt.Errorf("%w: GetObjectAttributes lists part %d after %d of %d parts", s3client.ErrChecksumMismatch, p.PartNumber, len(parts), n)
+			}
+			parts = append(parts, p)
+		}
+		if !op.IsTruncated {
+			break
+		}
+		if op.NextPartNumberMarker <= in.PartNumberMarker {
+			return nil // a listing that does not advance: unverified
+		}
+		in.PartNumberMarker = op.NextPartNumberMarker
+	}
+	if len(parts) != n {
+		return nil
+	}
+	whole := alg.NewHash()
+	var off int64
+	for _, p := range parts {
+		sum := p.Checksums.Get(alg)
+		raw, err := base64.StdEncoding.DecodeString(sum)
+		if sum == "" || err != nil {
+			return nil // parts listed without their checksums: unverified
+		}
+		if p.Size < 0 || p.Size > d.Size-off {
+			return fmt.Errorf("%w: the parts listed hold more than the object's %d bytes", s3client.ErrChecksumMismatch, d.Size)
+		}
+		w := want{alg: alg, value: sum}
+		if err := w.checkReader(d.ra, d.base+off, p.Size); err != nil {
+			return fmt.Errorf("part %d: %w", p.PartNumber, err)
+		}
+		whole.Write(raw)
+		off += p.Size
+	}
+	if off != d.Size {
+		return fmt.Errorf("%w: the parts listed hold %d bytes, the object %d", s3client.ErrChecksumMismatch, off, d.Size)
+	}
+	return want{alg: alg, value: value}.checkHash(whole)
 }

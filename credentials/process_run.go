@@ -1,6 +1,7 @@
-package awsconfig
+package credentials
 
-// credential_process: run a command that prints credentials as JSON.
+// Running a credential_process command: it prints credentials as JSON.
+// ProcessProvider, next door in process.go, is what users meet.
 // https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-sourcing-external.html
 
 import (
@@ -17,8 +18,8 @@ import (
 	"github.com/s3kit/s3kit/sigv4"
 )
 
-// ErrProcess is wrapped by every error of ProcessCredentials.
-var ErrProcess = errors.New("awsconfig: credential_process")
+// ErrProcess is wrapped by every error of a ProcessProvider.
+var ErrProcess = errors.New("credentials: credential_process")
 
 // maxProcessStdout bounds what is read of the output: a token is a few
 // kilobytes.
@@ -33,7 +34,7 @@ type processOutput struct {
 	Expiration      string // RFC 3339; absent for long-term keys
 }
 
-// ProcessCredentials runs command as the AWS CLI runs credential_process:
+// runProcess runs command as the AWS CLI runs credential_process:
 // split into words by the POSIX shell's quoting rules (no shell is
 // involved, so no variables, globs or pipes), with this process's
 // environment and standard input, and its standard output parsed as
@@ -50,8 +51,8 @@ type processOutput struct {
 // may carry a secret, and helpers are known to echo both on standard error
 // (a shell's "set -x", a failing "curl -H 'Authorization: ...'"), while an
 // error travels further than a terminal — into logs and HTTP answers.
-func ProcessCredentials(ctx context.Context, command string) (sigv4.Credentials, error) {
-	args, err := SplitCommand(command)
+func runProcess(ctx context.Context, command string) (sigv4.Credentials, error) {
+	args, err := splitCommand(command)
 	if err != nil {
 		return sigv4.Credentials{}, fmt.Errorf("%w: %v", ErrProcess, err)
 	}
@@ -134,12 +135,12 @@ func (b *cappedBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// SplitCommand splits a command line into words by the POSIX shell's
+// splitCommand splits a command line into words by the POSIX shell's
 // quoting rules, as Python's shlex.split does for the CLI: blanks separate
 // words; 'single quotes' keep everything; "double quotes" keep everything
 // but a backslash before \ " $ ` or a newline; elsewhere a backslash keeps
 // the next character. Unlike a shell, nothing is expanded.
-func SplitCommand(s string) ([]string, error) {
+func splitCommand(s string) ([]string, error) {
 	var (
 		words []string
 		cur   strings.Builder

@@ -1,4 +1,4 @@
-package transfer
+package multipart
 
 // The reorder queue of a download into a plain io.Writer: ranges are
 // fetched in parallel, but their bytes must be written in order. Workers
