@@ -28,7 +28,9 @@ var gofakes3Caps = conformance.Capabilities{
 		"PutPublicAccessBlock", "GetPublicAccessBlock", "DeletePublicAccessBlock",
 		"GetBucketAcl", "PutBucketAcl", "GetObjectAcl", "PutObjectAcl",
 		"PutObjectLockConfiguration", "GetObjectLockConfiguration", "PutObjectRetention", "GetObjectRetention",
-		"PutObjectLegalHold", "GetObjectLegalHold", "GetObjectAttributes"),
+		"PutObjectLegalHold", "GetObjectLegalHold", "GetObjectAttributes",
+		"PutBucketRequestPayment", "GetBucketRequestPayment", "GetBucketLogging",
+		"GetBucketNotificationConfiguration", "GetBucketAccelerateConfiguration", "GetBucketReplication"),
 }
 
 // lacks is a Capabilities.Lacks of ops, all for one reason.
@@ -48,11 +50,13 @@ func TestGoFakeS3(t *testing.T) {
 			endpoint = srv.VirtualHostEndpoint()
 		}
 		t.Run(style.String(), func(t *testing.T) {
-			conformance.Run(t, conformance.Target{
+			tg := conformance.Target{
 				Name: "gofakes3/" + style.String(), Endpoint: endpoint, Region: "us-east-1",
 				AccessKey: "AKIDGOFAKES3", SecretKey: "gofakes3-secret", Style: style,
 				HTTPClient: srv.HTTPClient(), Caps: gofakes3Caps,
-			})
+			}
+			conformance.Run(t, tg)
+			t.Run("Unconfigured", func(t *testing.T) { runUnconfigured(t, tg) })
 		})
 	}
 }

@@ -30,7 +30,9 @@ var versitygwCaps = conformance.Capabilities{
 		"PutBucketLifecycleConfiguration", "GetBucketLifecycleConfiguration", "DeleteBucketLifecycle",
 		"PutBucketEncryption", "GetBucketEncryption", "DeleteBucketEncryption",
 		"PutPublicAccessBlock", "GetPublicAccessBlock", "DeletePublicAccessBlock",
-		"GetObjectAcl", "PutObjectAcl"),
+		"GetObjectAcl", "PutObjectAcl",
+		"PutBucketRequestPayment", "GetBucketLogging", "GetBucketNotificationConfiguration",
+		"GetBucketAccelerateConfiguration", "GetBucketReplication"),
 }
 
 func mustEnv(t *testing.T, name string) string {
@@ -58,13 +60,15 @@ func TestVersitygw(t *testing.T) {
 				ep = conformance.LocalhostEndpoint(endpoint)
 			}
 			t.Run(tg.scheme+"/"+style.String(), func(t *testing.T) {
-				conformance.Run(t, conformance.Target{
+				target := conformance.Target{
 					Name: "versitygw/" + tg.scheme + "/" + style.String(), Endpoint: ep,
 					Region:    mustEnv(t, "S3KIT_CONFORMANCE_REGION"),
 					AccessKey: mustEnv(t, "S3KIT_CONFORMANCE_ACCESS_KEY"),
 					SecretKey: mustEnv(t, "S3KIT_CONFORMANCE_SECRET_KEY"),
 					Style:     style, HTTPClient: hc, Caps: versitygwCaps,
-				})
+				}
+				conformance.Run(t, target)
+				t.Run("Unconfigured", func(t *testing.T) { runUnconfigured(t, target) })
 			})
 		}
 	}

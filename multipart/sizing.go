@@ -54,6 +54,23 @@ func layout(size, partSize int64) (int64, int, error) {
 	return ps, int(n), nil
 }
 
+// PartSizeFor returns the part size the engine uploads an object of size
+// bytes with, given partSize (0 means DefaultPartSize): partSize, or, when
+// that would need more than MaxParts parts, the smallest multiple of 1 MiB
+// that needs no more. A stream whose length is announced but not given
+// as UploadInput.Size can be sent with it. An invalid size or part size is
+// an error.
+func PartSizeFor(size, partSize int64) (int64, error) {
+	if partSize == 0 {
+		partSize = DefaultPartSize
+	}
+	if err := checkPartSize(partSize); err != nil {
+		return 0, err
+	}
+	ps, _, err := layout(size, partSize)
+	return ps, err
+}
+
 // ceilDiv is ⌈a/b⌉ for a ≥ 0, b > 0.
 func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }
 

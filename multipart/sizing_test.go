@@ -137,3 +137,26 @@ func TestMaxStreamSize(t *testing.T) {
 		t.Errorf("MaxStreamSize with an invalid PartSize = %d", got)
 	}
 }
+
+func TestPartSizeFor(t *testing.T) {
+	realMinPartSize(t)
+	for _, tc := range []struct {
+		size, partSize, want int64
+		ok                   bool
+	}{
+		{0, 0, DefaultPartSize, true},
+		{78 * gib, 0, DefaultPartSize, true},         // 9,984 parts of 8 MiB
+		{80 * gib, 0, 9 * mib, true},                 // 10,240 would not fit: 9 MiB, aligned
+		{100 * gib, 0, 11 * mib, true},               // 10.24 MiB, up to the MiB
+		{MaxParts * 5 * mib, 5 * mib, 5 * mib, true}, // exactly 10,000 parts
+		{MaxParts*5*mib + 1, 5 * mib, 6 * mib, true}, // one byte more: the next MiB
+		{MaxObjectSize, MinPartSize, MaxPartSize, true},
+		{MaxObjectSize + 1, 0, 0, false},
+		{1, MinPartSize - 1, 0, false},
+	} {
+		got, err := PartSizeFor(tc.size, tc.partSize)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("PartSizeFor(%d, %d) = %d, %v; want %d, ok %v", tc.size, tc.partSize, got, err, tc.want, tc.ok)
+		}
+	}
+}

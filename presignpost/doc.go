@@ -26,6 +26,27 @@
 //     signature. An application can use them to refuse a bad upload before
 //     S3 does, and tests use them to prove that a policy means what it says.
 //
+// # Where S3 takes POST uploads
+//
+// S3 serves POST uploads on general purpose buckets, on every endpoint of
+// their region (FIPS, dual-stack, the global endpoint of aws-global,
+// signed for us-east-1) and through access points; s3client's PresignPost
+// gives Sign the URL the endpoint rules resolve. It serves none on the
+// other kinds of bucket the rules know, so Sign refuses them with
+// ErrUnsupportedBucket, and PresignPost with s3client.ErrInvalidEndpoint,
+// before anything is signed:
+//
+//   - Multi-Region Access Points: POST Object is not among the operations
+//     they serve, and their requests are signed with SigV4a for the region
+//     set "*", where a POST policy is signed with SigV4 for one region.
+//   - S3 on Outposts: the object operations of Outposts buckets do not
+//     include POST Object; their requests are signed for s3-outposts.
+//   - Object Lambda access points serve reads (GET, HEAD, list) only.
+//   - Directory buckets (S3 Express One Zone): the zonal endpoint's
+//     operations do not include POST Object, and their session
+//     credentials are sent in x-amz-s3session-token, which a POST form
+//     has no field for.
+//
 // Decisions where S3's documentation is silent follow S3's observed
 // behaviour: field names are matched case-insensitively, comparing ASCII
 // letters only, and values case-sensitively, a condition on a field the

@@ -48,6 +48,13 @@ var (
 	// ErrConflict: a condition that the policy's own fields cannot satisfy,
 	// so that no upload could ever pass it.
 	ErrConflict = errors.New("presignpost: condition conflicts with a field")
+	// ErrUnsupportedBucket: Policy.Bucket is of a kind S3 takes no POST
+	// upload for (a Multi-Region Access Point, an S3 on Outposts or Object
+	// Lambda access point, a directory bucket: see the package
+	// documentation), or an access point ARN given without the URL to post
+	// to, which only the endpoint rules can make (s3client's PresignPost
+	// resolves it).
+	ErrUnsupportedBucket = errors.New("presignpost: no POST upload to this bucket")
 )
 
 // Errors of Check, Verify and ReadForm.

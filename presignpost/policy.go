@@ -224,8 +224,11 @@ const expirationLayout = "2006-01-02T15:04:05.000Z"
 // "https://bucket.s3.us-east-1.amazonaws.com/" or, path style,
 // "http://127.0.0.1:9000/bucket"; "" means the regional AWS URL of the
 // bucket (virtual-host style when the bucket name allows, path style
-// otherwise; ".amazonaws.com.cn" for cn- regions). Other partitions and
-// custom endpoints must pass their URL.
+// otherwise; ".amazonaws.com.cn" for cn- regions; s3.amazonaws.com, signed
+// for us-east-1, for the region "aws-global"). Other partitions, FIPS,
+// dual-stack, access points and custom endpoints must pass their URL, as
+// s3client's PresignPost does. Buckets S3 takes no POST upload for are
+// refused with ErrUnsupportedBucket.
 //
 // The policy JSON is deterministic for the same inputs: bucket and key
 // conditions, then the fields sorted by name, then Conditions in their
@@ -249,6 +252,9 @@ func (p *Policy) Sign(creds sigv4.Credentials, region, bucketURL string, now tim
 	if region == "" {
 		return nil, fmt.Errorf("presignpost: sign: %w", sigv4.ErrMissingRegion)
 	}
+	if why := unsupportedBucket(p.Bucket, bucketURL); why != "" {
+		return nil, fmt.Errorf("%w: %s", ErrUnsupportedBucket, why)
+	}
 	now = now.UTC()
 	expires := p.Expires
 	if expires == 0 {
@@ -269,6 +275,9 @@ func (p *Policy) Sign(creds sigv4.Credentials, region, bucketURL string, now tim
 	u, err := postURL(p.Bucket, region, bucketURL)
 	if err != nil {
 		return nil, err
+	}
+	if region == "aws-global" {
+		region = "us-east-1" // the global endpoint's signing region
 	}
 
 	conds, err := p.conditions()
@@ -314,20 +323,56 @@ func (p *Policy) Sign(creds sigv4.Credentials, region, bucketURL string, now tim
 // postURL returns the URL the form posts to.
 func postURL(bucket, region, bucketURL string) (string, error) {
 	if bucketURL == "" {
-		domain := "amazonaws.com"
-		if strings.HasPrefix(region, "cn-") {
-			domain = "amazonaws.com.cn"
+		host := "s3." + region + ".amazonaws.com"
+		switch {
+		case region == "aws-global":
+			host = "s3.amazonaws.com"
+		case strings.HasPrefix(region, "cn-"):
+			host += ".cn"
 		}
 		if virtualHostable(bucket) {
-			return "https://" + bucket + ".s3." + region + "." + domain + "/", nil
+			return "https://" + bucket + "." + host + "/", nil
 		}
-		return "https://s3." + region + "." + domain + "/" + url.PathEscape(bucket), nil
+		return "https://" + host + "/" + url.PathEscape(bucket), nil
 	}
 	u, err := url.Parse(bucketURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", fmt.Errorf("%w: %q", ErrInvalidURL, bucketURL)
 	}
 	return bucketURL, nil
+}
+
+// unsupportedBucket says why S3 takes no POST upload for bucket, or why
+// Sign cannot make its URL when bucketURL is empty; "" when neither. The
+// suffixes are those AWS reserves for each kind of access point and for
+// directory buckets, which no bucket may have.
+func unsupportedBucket(bucket, bucketURL string) string {
+	if rest, ok := strings.CutPrefix(bucket, "arn:"); ok {
+		// arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE
+		f := strings.SplitN(rest, ":", 4)
+		switch {
+		case len(f) > 1 && f[1] == "s3-outposts":
+			return "an S3 on Outposts access point"
+		case len(f) > 1 && f[1] == "s3-object-lambda":
+			return "an Object Lambda access point"
+		case len(f) > 2 && f[1] == "s3" && f[2] == "":
+			return "a Multi-Region Access Point"
+		case bucketURL == "":
+			return "an access point ARN needs the URL to post to, which only the endpoint rules can make"
+		}
+		return ""
+	}
+	switch {
+	case strings.HasSuffix(bucket, "--x-s3") || strings.HasSuffix(bucket, "--xa-s3"):
+		return "a directory bucket (S3 Express One Zone)"
+	case strings.HasSuffix(bucket, "--op-s3"):
+		return "an S3 on Outposts access point alias"
+	case strings.HasSuffix(bucket, "--ol-s3"):
+		return "an Object Lambda access point alias"
+	case strings.HasSuffix(bucket, ".mrap"):
+		return "a Multi-Region Access Point alias"
+	}
+	return ""
 }
 
 // virtualHostable reports whether bucket can be a DNS label under TLS: lower

@@ -6,11 +6,14 @@ package s3client
 import (
 	"bytes"
 	"context"
+	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -90,6 +93,90 @@ type CreateBucketInput struct {
 	// versioning) enabled.
 	ObjectLockEnabledForBucket bool
 	ObjectOwnership            string // BucketOwnerEnforced, BucketOwnerPreferred, ObjectWriter
+	// A directory bucket (NAME--ZONE--x-s3, S3 Express One Zone) is created
+	// in the client's region with a configuration naming its zone, which
+	// these fields describe; each has a default, and they are refused for
+	// a general purpose bucket. LocationName is the zone ID, the one in
+	// the bucket's name (empty means that one; another is refused).
+	// LocationType is LocationAvailabilityZone or LocationLocalZone (empty:
+	// by the zone ID, Local Zone IDs having a group, as in usw2-lax1-az1).
+	// DataRedundancy must match it (empty: the one that does).
+	LocationName   string
+	LocationType   LocationType
+	DataRedundancy DataRedundancy
+}
+
+// LocationType is where a directory bucket is.
+type LocationType string
+
+// The location types of directory buckets.
+const (
+	LocationAvailabilityZone LocationType = "AvailabilityZone"
+	LocationLocalZone        LocationType = "LocalZone"
+)
+
+// DataRedundancy is how a directory bucket keeps its data.
+type DataRedundancy string
+
+// The data redundancies of directory buckets, one per LocationType.
+const (
+	DataRedundancySingleAvailabilityZone DataRedundancy = "SingleAvailabilityZone"
+	DataRedundancySingleLocalZone        DataRedundancy = "SingleLocalZone"
+)
+
+// xmlDirectoryBucketConfiguration is a directory bucket's
+// CreateBucketConfiguration.
+type xmlDirectoryBucketConfiguration struct {
+	XMLName  xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ CreateBucketConfiguration"`
+	Location struct {
+		Name string `xml:"Name"`
+		Type string `xml:"Type"`
+	} `xml:"Location"`
+	Bucket struct {
+		DataRedundancy string `xml:"DataRedundancy"`
+		Type           string `xml:"Type"`
+	} `xml:"Bucket"`
+}
+
+// directoryConfiguration returns the CreateBucketConfiguration of a
+// directory bucket, its fields checked and defaulted.
+func (in *CreateBucketInput) directoryConfiguration() ([]byte, error) {
+	if strings.HasSuffix(in.Bucket, "--xa-s3") {
+		return nil, errors.New("s3client: a name ending in --xa-s3 is a directory bucket's access point, not a bucket")
+	}
+	if in.LocationConstraint != "" {
+		return nil, errors.New("s3client: a directory bucket takes no LocationConstraint: it is created in the client's region, where its zone is")
+	}
+	zone, ok := expressZone(in.Bucket)
+	if !ok {
+		return nil, fmt.Errorf("%w %q: a directory bucket's name is BASE--ZONE--x-s3", ErrInvalidBucketName, in.Bucket)
+	}
+	if in.LocationName != "" && in.LocationName != zone {
+		return nil, fmt.Errorf("s3client: LocationName %q is not the zone of the bucket's name, %q", in.LocationName, zone)
+	}
+	typ := in.LocationType
+	if typ == "" {
+		typ = LocationAvailabilityZone
+		if strings.Count(zone, "-") > 1 {
+			typ = LocationLocalZone
+		}
+	}
+	var redundancy DataRedundancy
+	switch typ {
+	case LocationAvailabilityZone:
+		redundancy = DataRedundancySingleAvailabilityZone
+	case LocationLocalZone:
+		redundancy = DataRedundancySingleLocalZone
+	default:
+		return nil, fmt.Errorf("s3client: LocationType %q: want %s or %s", typ, LocationAvailabilityZone, LocationLocalZone)
+	}
+	if in.DataRedundancy != "" && in.DataRedundancy != redundancy {
+		return nil, fmt.Errorf("s3client: DataRedundancy %q: a directory bucket in a %s has %s", in.DataRedundancy, typ, redundancy)
+	}
+	var doc xmlDirectoryBucketConfiguration
+	doc.Location.Name, doc.Location.Type = zone, string(typ)
+	doc.Bucket.DataRedundancy, doc.Bucket.Type = string(redundancy), "Directory"
+	return marshalXML(&doc)
 }
 
 // CreateBucketOutput is the result of CreateBucket.
@@ -123,7 +210,16 @@ func (c *Client) CreateBucket(ctx context.Context, in *CreateBucketInput) (*Crea
 	if loc == "" {
 		loc = c.cfg.Region
 	}
-	if loc != "" && loc != "us-east-1" && loc != "aws-global" && !isExpressBucket(in.Bucket) {
+	switch {
+	case isExpressBucket(in.Bucket):
+		body, err := in.directoryConfiguration()
+		if err != nil {
+			return nil, inputError(op, in.Bucket, "", err)
+		}
+		r.body, r.size = bytes.NewReader(body), int64(len(body))
+	case in.LocationName != "" || in.LocationType != "" || in.DataRedundancy != "":
+		return nil, inputError(op, in.Bucket, "", errors.New("s3client: LocationName, LocationType and DataRedundancy are for directory buckets (NAME--ZONE--x-s3)"))
+	case loc != "" && loc != "us-east-1" && loc != "aws-global":
 		body, err := marshalXML(&xmlCreateBucketConfiguration{LocationConstraint: loc})
 		if err != nil {
 			return nil, inputError(op, in.Bucket, "", err)

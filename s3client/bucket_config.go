@@ -14,7 +14,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"unicode/utf8"
 )
 
 // oneOf checks that v is one of allowed.
@@ -307,37 +306,6 @@ func (c *Client) GetBucketRequestPayment(ctx context.Context, in *BucketInput) (
 
 // --- bucket tags ---
 
-// MaxBucketTags is how many tags a bucket may have; MaxObjectTags, an
-// object.
-const (
-	MaxBucketTags = 50
-	MaxObjectTags = 10
-)
-
-// checkTags validates a tag set S3 would refuse: more than max tags, an
-// empty or repeated key, a key over 128 characters or a value over 256, or
-// text an XML document cannot carry.
-func checkTags(tags []Tag, max int) error {
-	if len(tags) > max {
-		return fmt.Errorf("s3client: %d tags, at most %d", len(tags), max)
-	}
-	seen := make(map[string]bool, len(tags))
-	for _, t := range tags {
-		switch {
-		case t.Key == "":
-			return errors.New("s3client: a tag with an empty key")
-		case utf8.RuneCountInString(t.Key) > 128 || utf8.RuneCountInString(t.Value) > 256:
-			return fmt.Errorf("s3client: tag %q: key over 128 characters or value over 256", t.Key)
-		case !validXMLText(t.Key) || !validXMLText(t.Value):
-			return fmt.Errorf("s3client: tag %q holds characters XML cannot carry", t.Key)
-		case seen[t.Key]:
-			return fmt.Errorf("s3client: tag key %q given twice", t.Key)
-		}
-		seen[t.Key] = true
-	}
-	return nil
-}
-
 // PutBucketTaggingInput is the input of PutBucketTagging.
 type PutBucketTaggingInput struct {
 	Bucket            string
@@ -367,7 +335,7 @@ func (c *Client) PutBucketTagging(ctx context.Context, in *PutBucketTaggingInput
 		if len(in.TagSet) == 0 {
 			return errors.New("s3client: no tags; use DeleteBucketTagging to remove them")
 		}
-		return checkTags(in.TagSet, MaxBucketTags)
+		return checkUserTags(in.TagSet, MaxBucketTags)
 	}
 	return c.putBucketDoc(ctx, bucketTaggingDoc, in.Bucket, &in.Common, xmlTagSetOf(in.TagSet), in.ChecksumAlgorithm, check, nil)
 }

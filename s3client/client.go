@@ -38,10 +38,17 @@ type Client struct {
 	cfg        Config
 	endpoint   *endpointResolver
 	httpClient *http.Client
-	signers    signers
-	userAgent  string
-	https      bool
-	custom     bool // a custom endpoint (an S3-compatible store)
+	// transport is httpClient's, when requests can skip Client.Do (see
+	// roundTrip); nil otherwise.
+	transport http.RoundTripper
+	signers   signers
+	userAgent string
+	// userAgentValue is the User-Agent header's value, shared by every
+	// request (capped, so that an append copies).
+	userAgentValue []string
+	endpoints      endpointCache
+	https          bool
+	custom         bool // a custom endpoint (an S3-compatible store)
 
 	maxAttempts int
 	baseDelay   time.Duration
@@ -50,6 +57,7 @@ type Client struct {
 
 	skew    atomic.Int64 // server time minus local time, in nanoseconds
 	regions sync.Map     // bucket name → region learned from redirects
+	learned atomic.Bool  // set when regions is first stored to; until then bucketRegion skips it
 	express expressSessions
 	// compat is set once the custom endpoint rejected an aws-chunked or
 	// checksum request: from then on bodies go as plain signed payloads
@@ -98,11 +106,18 @@ func New(cfg Config) (*Client, error) {
 	}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	c.httpClient = &hc
+	if hc.Jar == nil && hc.Timeout == 0 {
+		c.transport = hc.Transport
+		if c.transport == nil {
+			c.transport = http.DefaultTransport
+		}
+	}
 
 	c.userAgent = "s3kit/" + Version
 	if cfg.UserAgent != "" {
 		c.userAgent += " " + cfg.UserAgent
 	}
+	c.userAgentValue = []string{c.userAgent}[:1:1]
 	return c, nil
 }
 
@@ -133,7 +148,7 @@ func (c *Client) ClockSkew() time.Duration { return time.Duration(c.skew.Load())
 
 // bucketRegion returns the region to sign a bucket's requests for.
 func (c *Client) bucketRegion(bucket string) string {
-	if bucket != "" {
+	if bucket != "" && c.learned.Load() {
 		if r, ok := c.regions.Load(bucket); ok {
 			return r.(string)
 		}

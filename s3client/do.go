@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/md5"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -83,31 +84,78 @@ const maxResponseBody = 32 << 20
 // framing, and every S3-compatible store understands a header.
 const smallBody = 1 << 20
 
-// replayable returns a function that opens the body afresh for each attempt,
-// or nil when the body is a stream that can be read only once.
-func replayable(body io.Reader, size int64) (func() io.Reader, error) {
+// replay is how a body is read again: from a position of an io.ReaderAt
+// for the hashing pass and for each attempt, without moving the caller's
+// position, so that attempts can never interfere. ok is false for a stream,
+// which can be read only once.
+type replay struct {
+	ok        bool
+	at        io.ReaderAt // nil: no body
+	off, size int64
+	// mem holds a copy of the caller's *bytes.Reader or *strings.Reader
+	// (taken when do starts) whose unread part is exactly the body: each
+	// attempt sends a copy of it, which net/http knows to be in memory
+	// and writes in one piece with the headers, where any other reader has
+	// the headers flushed on their own first (one more packet and system
+	// call per request).
+	mem   memReader
+	inMem bool
+}
+
+// memReader holds either reader by value.
+type memReader struct {
+	b bytes.Reader
+	s strings.Reader
+}
+
+// replayable returns how the body can be read again.
+func replayable(body io.Reader, size int64) replay {
 	switch b := body.(type) {
 	case nil:
-		return func() io.Reader { return http.NoBody }, nil
+		return replay{ok: true}
 	case *bytes.Reader:
-		off := b.Size() - int64(b.Len())
-		return func() io.Reader { return io.NewSectionReader(b, off, size) }, nil
+		rp := replay{ok: true, at: b, off: b.Size() - int64(b.Len()), size: size}
+		if int64(b.Len()) == size {
+			rp.mem.b, rp.inMem = *b, true
+		}
+		return rp
 	case *strings.Reader:
-		off := b.Size() - int64(b.Len())
-		return func() io.Reader { return io.NewSectionReader(b, off, size) }, nil
+		rp := replay{ok: true, at: b, off: b.Size() - int64(b.Len()), size: size}
+		if int64(b.Len()) == size {
+			rp.mem.s, rp.inMem = *b, true
+		}
+		return rp
 	case interface {
 		io.ReaderAt
 		io.Seeker
 	}:
 		// Files and section readers: read from where the caller's position
-		// is, without moving it, so attempts can never interfere.
+		// is.
 		off, err := b.Seek(0, io.SeekCurrent)
 		if err != nil {
-			return nil, nil
+			return replay{}
 		}
-		return func() io.Reader { return io.NewSectionReader(b, off, size) }, nil
+		return replay{ok: true, at: b, off: off, size: size}
 	}
-	return nil, nil
+	return replay{}
+}
+
+// open returns a reader of the whole body for one attempt.
+func (rp *replay) open() io.Reader {
+	switch {
+	case rp.at == nil:
+		return http.NoBody
+	case !rp.inMem:
+		return io.NewSectionReader(rp.at, rp.off, rp.size)
+	}
+	if _, ok := rp.at.(*bytes.Reader); ok {
+		r := new(bytes.Reader)
+		*r = rp.mem.b
+		return r
+	}
+	r := new(strings.Reader)
+	*r = rp.mem.s
+	return r
 }
 
 // bodySize finds the length of a body whose size was not given.
@@ -136,12 +184,22 @@ func bodySize(body io.Reader) (int64, bool) {
 
 // payload is how one attempt's body is sent.
 type payload struct {
-	hash    string    // X-Amz-Content-Sha256 / payload hash to sign
-	body    io.Reader // what net/http reads (nil: none)
-	size    int64     // its length
-	stream  *sigv4.StreamingOptions
-	headers [][2]string  // checksum / Content-MD5 headers computed up front
+	hash   string    // X-Amz-Content-Sha256 / payload hash to sign
+	body   io.Reader // what net/http reads (nil: none)
+	size   int64     // its length
+	stream *sigv4.StreamingOptions
+	// The checksum and Content-MD5 headers computed up front: canonical
+	// names, and values that the header map slices.
+	hnames  [2]string
+	hvals   [2]string
+	nh      int
 	counter *countReader // progress of this attempt
+}
+
+// addHeader adds a header computed up front.
+func (p *payload) addHeader(name, value string) {
+	p.hnames[p.nh], p.hvals[p.nh] = name, value
+	p.nh++
 }
 
 // payloadMode is the resolved PayloadSigning for the client.
@@ -155,19 +213,26 @@ func (c *Client) payloadMode() PayloadSigning {
 	return PayloadSigningSigned
 }
 
+// noPayload is the payload of the requests without a body (GET, HEAD,
+// DELETE...): shared, and never written to.
+var noPayload = payload{hash: sigv4.EmptyPayloadHash}
+
+// emptyMD5 is the Content-MD5 of an empty body.
+const emptyMD5 = "1B2M2Y8AsgTpgAmY7PhCfg=="
+
 // preparePayload decides, for one attempt, the payload hash and framing:
 // a signed SHA-256 (one pass over the body first), UNSIGNED-PAYLOAD, or
 // aws-chunked (signed chunks, or an unsigned body with a checksum trailer).
-func (c *Client) preparePayload(r *request, open func() io.Reader, signed bool) (*payload, error) {
-	p := &payload{size: r.size}
+func (c *Client) preparePayload(r *request, body *replay, signed bool) (*payload, error) {
 	if r.body == nil {
-		p.hash = sigv4.EmptyPayloadHash
-		if r.md5 { // an empty body still gets its MD5
-			sum := md5.Sum(nil)
-			p.headers = append(p.headers, [2]string{"Content-Md5", base64.StdEncoding.EncodeToString(sum[:])})
+		if !r.md5 {
+			return &noPayload, nil
 		}
+		p := &payload{hash: sigv4.EmptyPayloadHash}
+		p.addHeader("Content-Md5", emptyMD5) // an empty body still gets its MD5
 		return p, nil
 	}
+	p := &payload{size: r.size}
 	mode := c.payloadMode()
 	compat := c.custom && c.compat.Load()
 	if !signed {
@@ -180,7 +245,7 @@ func (c *Client) preparePayload(r *request, open func() io.Reader, signed bool) 
 
 	// A stream cannot be hashed before it is sent: a signed payload of one
 	// goes as aws-chunked, which signs each chunk as it passes.
-	stream := open == nil
+	stream := !body.ok
 	if stream && mode == PayloadSigningSigned && !compat {
 		mode = PayloadSigningStreaming
 	}
@@ -188,53 +253,35 @@ func (c *Client) preparePayload(r *request, open func() io.Reader, signed bool) 
 	// checksum goes in a header for small bodies, for signed payloads (the
 	// pass is made anyway) and for stores in compat mode; otherwise it is
 	// computed as the bytes go and sent as an aws-chunked trailer.
-	var hashers []hash.Hash
-	var shaH, algH, md5H hash.Hash
 	algInHeader := alg != ChecksumNone && !stream && (mode == PayloadSigningSigned || compat || r.size <= smallBody)
+	var pass prePass
 	if mode == PayloadSigningSigned {
-		shaH = sha256.New()
-		hashers = append(hashers, shaH)
+		pass.sha = true
 	}
 	if algInHeader {
-		algH = alg.NewHash()
-		hashers = append(hashers, algH)
+		pass.alg = alg
 	}
 	if r.md5 || (compat && alg != ChecksumNone) {
-		md5H = md5.New()
-		hashers = append(hashers, md5H)
+		pass.md5 = true
 	}
-	if stream && len(hashers) > 0 {
-		return nil, fmt.Errorf("%w: the body must be an io.ReaderAt or io.Seeker to be hashed before sending", ErrInvalidInput)
-	}
-	if len(hashers) > 0 {
-		var w io.Writer = hashers[0]
-		if len(hashers) > 1 {
-			ws := make([]io.Writer, len(hashers))
-			for i, h := range hashers {
-				ws[i] = h
-			}
-			w = io.MultiWriter(ws...)
+	if pass.sha || pass.alg != ChecksumNone || pass.md5 {
+		if stream {
+			return nil, fmt.Errorf("%w: the body must be an io.ReaderAt or io.Seeker to be hashed before sending", ErrInvalidInput)
 		}
-		bp := copyBufPool.Get().(*[]byte)
-		n, err := io.CopyBuffer(w, onlyReader{open()}, *bp)
-		copyBufPool.Put(bp)
-		if err != nil {
-			return nil, fmt.Errorf("s3client: reading body: %w", err)
+		if err := pass.run(body); err != nil {
+			return nil, err
 		}
-		if n != r.size {
-			return nil, fmt.Errorf("%w: body has %d bytes, want %d", ErrInvalidInput, n, r.size)
+		if pass.alg != ChecksumNone {
+			p.addHeader(checksumHeaderKey(alg), pass.algSum)
 		}
-	}
-	if algH != nil {
-		p.headers = append(p.headers, [2]string{alg.Header(), encodeSum(algH)})
-	}
-	if md5H != nil {
-		p.headers = append(p.headers, [2]string{"Content-Md5", base64.StdEncoding.EncodeToString(md5H.Sum(nil))})
+		if pass.md5 {
+			p.addHeader("Content-Md5", pass.md5Sum)
+		}
 	}
 
 	var src io.Reader
-	if open != nil {
-		src = open()
+	if body.ok {
+		src = body.open()
 	} else {
 		src = r.body
 	}
@@ -246,7 +293,7 @@ func (c *Client) preparePayload(r *request, open func() io.Reader, signed bool) 
 
 	switch {
 	case mode == PayloadSigningSigned:
-		p.hash = hex.EncodeToString(shaH.Sum(nil))
+		p.hash = pass.shaSum
 	case mode == PayloadSigningStreaming:
 		p.stream = &sigv4.StreamingOptions{Payload: sigv4.StreamingPayload}
 		if alg != ChecksumNone && !algInHeader {
@@ -266,12 +313,133 @@ func (c *Client) preparePayload(r *request, open func() io.Reader, signed bool) 
 	return p, nil
 }
 
+// checksumHeaderKey is the canonical form of alg.Header(), the key the
+// header map holds it under.
+func checksumHeaderKey(alg ChecksumAlgorithm) string {
+	switch alg {
+	case ChecksumCRC32:
+		return "X-Amz-Checksum-Crc32"
+	case ChecksumCRC32C:
+		return "X-Amz-Checksum-Crc32c"
+	case ChecksumCRC64NVME:
+		return "X-Amz-Checksum-Crc64nvme"
+	case ChecksumSHA1:
+		return "X-Amz-Checksum-Sha1"
+	case ChecksumSHA256:
+		return "X-Amz-Checksum-Sha256"
+	}
+	return http.CanonicalHeaderKey(alg.Header())
+}
+
+// prePass is the hashing pass over a body before it is sent: which sums
+// it makes (the payload's SHA-256, a checksum, an MD5), and their text.
+type prePass struct {
+	sha    bool
+	alg    ChecksumAlgorithm // ChecksumNone: no checksum
+	md5    bool
+	shaSum string // hex
+	algSum string // base64
+	md5Sum string // base64
+}
+
+// run reads the body once, from its io.ReaderAt, through the hashes, with
+// a pooled buffer and pooled hashes, and sets the sums, which share one
+// string.
+func (pp *prePass) run(body *replay) error {
+	var hs [3]hash.Hash // SHA-256, checksum, MD5
+	if pp.sha {
+		hs[0] = getHash(ChecksumSHA256)
+	}
+	if pp.alg != ChecksumNone {
+		hs[1] = getHash(pp.alg)
+	}
+	if pp.md5 {
+		hs[2] = getHash(contentMD5)
+	}
+	algs := [len(hs)]ChecksumAlgorithm{ChecksumSHA256, pp.alg, contentMD5}
+	defer func() {
+		for i, h := range hs {
+			if h != nil {
+				putHash(algs[i], h)
+			}
+		}
+	}()
+	bp := copyBufPool.Get().(*[]byte)
+	defer copyBufPool.Put(bp)
+	buf := *bp
+	var n int64
+	for n < body.size {
+		chunk := buf[:min(int64(len(buf)), body.size-n)]
+		k, err := body.at.ReadAt(chunk, body.off+n)
+		for _, h := range hs {
+			if h != nil {
+				h.Write(chunk[:k])
+			}
+		}
+		n += int64(k)
+		if err == io.EOF || err == nil && k == 0 {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("s3client: reading body: %w", err)
+		}
+	}
+	if n != body.size {
+		return fmt.Errorf("%w: body has %d bytes, want %d", ErrInvalidInput, n, body.size)
+	}
+	// The sums go through the pooled buffer (no allocation) into one
+	// string.
+	var text [2*sha256.Size + 2*base64Len64]byte
+	t := text[:0]
+	var ends [3]int
+	for i, h := range hs {
+		if h != nil {
+			sum := h.Sum(buf[:0])
+			if i == 0 {
+				t = hex.AppendEncode(t, sum)
+			} else {
+				t = base64.StdEncoding.AppendEncode(t, sum)
+			}
+		}
+		ends[i] = len(t)
+	}
+	s := string(t)
+	pp.shaSum, pp.algSum, pp.md5Sum = s[:ends[0]], s[ends[0]:ends[1]], s[ends[1]:ends[2]]
+	return nil
+}
+
+// base64Len64 is the base64 length of the longest sum a pre-pass makes
+// besides the payload's SHA-256 (a checksum's, at most 32 bytes, or an MD5).
+const base64Len64 = (sha256.Size + 2) / 3 * 4
+
+// contentMD5 names the MD5 of Content-MD5 among the pooled hashes; it is
+// never sent as a checksum algorithm.
+const contentMD5 ChecksumAlgorithm = "MD5"
+
+// hashPools recycle the hashes of the pre-pass by algorithm, so that a
+// request allocates none. The map is only read after init.
+var hashPools = func() map[ChecksumAlgorithm]*sync.Pool {
+	m := make(map[ChecksumAlgorithm]*sync.Pool)
+	for _, a := range [...]ChecksumAlgorithm{ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA1, ChecksumSHA256} {
+		m[a] = &sync.Pool{New: func() any { return a.NewHash() }}
+	}
+	m[contentMD5] = &sync.Pool{New: func() any { return md5.New() }}
+	return m
+}()
+
+func getHash(a ChecksumAlgorithm) hash.Hash { return hashPools[a].Get().(hash.Hash) }
+
+// putHash resets h and returns it to its pool.
+func putHash(a ChecksumAlgorithm, h hash.Hash) {
+	h.Reset()
+	hashPools[a].Put(h)
+}
+
 // copyBufPool holds the buffers of the hashing pass, which would otherwise
-// allocate 32 KiB per request.
+// allocate 64 KiB per request.
 var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 
-// onlyReader hides a reader's WriterTo, so that io.CopyBuffer uses the
-// pooled buffer instead of one of its own.
+// onlyReader hides every method of a reader but Read, making it a stream.
 type onlyReader struct{ io.Reader }
 
 // countReader reports bytes read to a progress function. net/http may
@@ -323,6 +491,11 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 	if err := r.addCommon(); err != nil {
 		return fail(err)
 	}
+	if isExpressBucket(r.bucket) {
+		if err := expressIntegrity(r); err != nil {
+			return fail(err)
+		}
+	}
 	if r.body != nil && r.size < 0 {
 		n, ok := bodySize(r.body)
 		if !ok {
@@ -340,10 +513,7 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 	if err := c.checkSSEC(r); err != nil {
 		return fail(err)
 	}
-	open, err := replayable(r.body, r.size)
-	if err != nil {
-		return fail(err)
-	}
+	body := replayable(r.body, r.size)
 
 	region := c.bucketRegion(r.bucket)
 	redirected, skewFixed, compatRetried := false, false, false
@@ -351,7 +521,7 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 	var lastSent int64
 	for {
 		attempts++
-		resp, p, err := c.attempt(ctx, r, open, region)
+		resp, p, err := c.attempt(ctx, r, &body, region)
 		if p != nil && p.counter != nil {
 			lastSent = p.counter.stop()
 		}
@@ -374,7 +544,7 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 			}
 			return nil, e
 		}
-		canReplay := open != nil || r.body == nil
+		canReplay := body.ok
 
 		// Region redirect: re-sign for the bucket's region, once. A region
 		// that checkRegion refuses is never remembered: it would fail every
@@ -384,6 +554,7 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 				e.Err = errors.Join(e.Err, errors.New("s3client: the bucket region the answer names is not a valid region; not followed"))
 			} else {
 				c.regions.Store(r.bucket, newRegion)
+				c.learned.Store(true)
 				c.log(ctx, slog.LevelDebug, "s3kit: bucket region learned from redirect", slog.String("bucket", r.bucket), slog.String("region", newRegion))
 				region, redirected = newRegion, true
 				if canReplay {
@@ -417,7 +588,7 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 			}
 		}
 		// A store that does not speak aws-chunked or the checksum headers.
-		if !compatRetried && c.custom && p != nil && (p.stream != nil || len(p.headers) > 0) && compatFailure(e) {
+		if !compatRetried && c.custom && p != nil && (p.stream != nil || p.nh > 0) && compatFailure(e) {
 			c.compat.Store(true)
 			compatRetried = true
 			c.compatOnce.Do(func() {
@@ -445,12 +616,12 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 }
 
 // attempt sends the request once.
-func (c *Client) attempt(ctx context.Context, r *request, open func() io.Reader, region string) (*http.Response, *payload, error) {
+func (c *Client) attempt(ctx context.Context, r *request, body *replay, region string) (*http.Response, *payload, error) {
 	ep, err := c.resolve(r, region)
 	if err != nil {
 		return nil, nil, err
 	}
-	u := ep.url
+	u := ep.url // the attempt's own
 	u.RawQuery = encodeQuery(r.query)
 
 	creds, signed, err := c.credentials(ctx)
@@ -465,21 +636,22 @@ func (c *Client) attempt(ctx context.Context, r *request, open func() io.Reader,
 		// The session token goes in its own header, not X-Amz-Security-Token.
 		sessionToken, creds.SessionToken = creds.SessionToken, ""
 	}
-	p, err := c.preparePayload(r, open, signed)
+	p, err := c.preparePayload(r, body, signed)
 	if err != nil {
 		return nil, nil, inputError(r.op, r.bucket, r.key, err)
 	}
 
+	// Keys are canonical already: the map is filled without Header.Set.
 	h := make(http.Header, len(r.header)+8)
 	for k, v := range r.header {
 		h[k] = v
 	}
-	h["User-Agent"] = []string{c.userAgent}
-	for _, kv := range p.headers {
-		h.Set(kv[0], kv[1])
+	h["User-Agent"] = c.userAgentValue
+	for i := 0; i < p.nh; i++ {
+		h[p.hnames[i]] = p.hvals[i : i+1 : i+1]
 	}
 	if sessionToken != "" {
-		h.Set(s3SessionTokenHeader, sessionToken)
+		h[s3SessionTokenHeader] = []string{sessionToken}
 	}
 	hreq := (&http.Request{
 		Method:     r.method,
@@ -509,14 +681,20 @@ func (c *Client) attempt(ctx context.Context, r *request, open func() io.Reader,
 		return nil, p, inputError(r.op, r.bucket, r.key, errors.New("s3client: aws-chunked needs credentials"))
 	}
 
-	start := time.Now()
-	resp, err := c.httpClient.Do(hreq)
+	logging := c.cfg.Logger != nil
+	var start time.Time
+	if logging {
+		start = time.Now()
+	}
+	resp, err := c.roundTrip(hreq)
 	if err != nil {
 		c.log(ctx, slog.LevelDebug, "s3kit: request failed", slog.String("op", r.op), slog.String("error", err.Error()))
 		return nil, p, &Error{Op: r.op, Bucket: r.bucket, Key: r.key, Err: err}
 	}
-	c.log(ctx, slog.LevelDebug, "s3kit: request", slog.String("op", r.op), slog.String("method", r.method),
-		slog.Int("status", resp.StatusCode), slog.Duration("elapsed", time.Since(start)))
+	if logging {
+		c.log(ctx, slog.LevelDebug, "s3kit: request", slog.String("op", r.op), slog.String("method", r.method),
+			slog.Int("status", resp.StatusCode), slog.Duration("elapsed", time.Since(start)))
+	}
 
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if r.stream {
@@ -526,34 +704,92 @@ func (c *Client) attempt(ctx context.Context, r *request, open func() io.Reader,
 		// on the way is retried like any broken connection rather than
 		// surfacing as a decoding error after do has returned. These
 		// bodies are XML documents or empty.
-		body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
-		resp.Body.Close()
-		if err == nil && len(body) > maxResponseBody {
-			err = fmt.Errorf("%w: body over %d bytes", ErrResponseTooLarge, maxResponseBody)
-		}
+		answer, err := readAnswer(resp, r.method)
 		if err != nil {
 			return nil, p, &Error{Op: r.op, Bucket: r.bucket, Key: r.key, StatusCode: resp.StatusCode, Err: err}
 		}
 		if r.errorIn200 || r.result != "" {
 			// For some operations the status line goes out before the work
 			// is done, and the body says whether it succeeded.
-			switch root := rootElement(body); {
+			switch root := rootElement(answer); {
 			case r.errorIn200 && root == "Error":
-				return nil, p, newResponseError(r.op, r.bucket, r.key, resp, body)
+				return nil, p, newResponseError(r.op, r.bucket, r.key, resp, answer)
 			case r.result != "" && root != r.result:
 				return nil, p, &Error{Op: r.op, Bucket: r.bucket, Key: r.key, StatusCode: resp.StatusCode,
 					RequestID: resp.Header.Get("X-Amz-Request-Id"), HostID: resp.Header.Get("X-Amz-Id-2"),
 					Err: fmt.Errorf("%w: want <%s>", ErrUnexpectedResponse, r.result)}
 			}
 		}
-		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.Body = http.NoBody
+		if len(answer) > 0 {
+			resp.Body = io.NopCloser(bytes.NewReader(answer))
+		}
 		return resp, p, nil
 	}
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	resp.Body.Close()
-	e := newResponseError(r.op, r.bucket, r.key, resp, body)
+	e := newResponseError(r.op, r.bucket, r.key, resp, answer)
 	e.date = resp.Header.Get("Date")
 	return nil, p, e
+}
+
+// readAnswer reads and closes the body of a successful answer, of at most
+// maxResponseBody bytes. An empty answer (most PUTs and DELETEs: net/http
+// gives them http.NoBody; and HEADs, whose Content-Length is the
+// object's) costs nothing, and one of known length is read into a buffer of
+// that length.
+func readAnswer(resp *http.Response, method string) ([]byte, error) {
+	defer resp.Body.Close()
+	switch n := resp.ContentLength; {
+	case method == http.MethodHead || resp.Body == http.NoBody:
+		return nil, nil
+	case n > 0 && n <= maxResponseBody:
+		body := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, body); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+		return body, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
+	if err == nil && len(body) > maxResponseBody {
+		err = fmt.Errorf("%w: body over %d bytes", ErrResponseTooLarge, maxResponseBody)
+	}
+	return body, err
+}
+
+// roundTrip sends one request. Client.Do adds, around its transport's
+// RoundTrip, a cookie jar, a timeout, redirects (which this client never
+// follows) and a copy of the request's headers kept for them: with no jar
+// and no timeout, the request goes to the transport directly, and its
+// errors are wrapped as Client.Do wraps them.
+func (c *Client) roundTrip(req *http.Request) (*http.Response, error) {
+	if c.transport == nil {
+		return c.httpClient.Do(req)
+	}
+	resp, err := c.transport.RoundTrip(req)
+	if err == nil && resp == nil {
+		err = fmt.Errorf("http: RoundTripper implementation (%T) returned a nil *Response with a nil error", c.transport)
+	}
+	if err == nil && resp.Body == nil {
+		if resp.ContentLength > 0 && req.Method != http.MethodHead {
+			err = fmt.Errorf("http: RoundTripper implementation (%T) returned a *Response with content length %d but a nil Body", c.transport, resp.ContentLength)
+		}
+		resp.Body = http.NoBody
+	}
+	if err != nil {
+		if tlsErr, ok := err.(tls.RecordHeaderError); ok && string(tlsErr.RecordHeader[:]) == "HTTP/" {
+			err = http.ErrSchemeMismatch
+		}
+		op := req.Method
+		if op == "" {
+			op = http.MethodGet
+		}
+		return nil, &url.Error{Op: op[:1] + strings.ToLower(op[1:]), URL: req.URL.String(), Err: err}
+	}
+	return resp, nil
 }
 
 // redirectRegion returns the region a redirect-like answer names.
@@ -633,6 +869,9 @@ func (e *Error) serverDate() (time.Time, bool) {
 // drain discards what is left of a body (up to a bound, so the connection
 // can be reused) and closes it.
 func drain(body io.ReadCloser) {
+	if body == http.NoBody {
+		return
+	}
 	io.CopyN(io.Discard, body, 64<<10)
 	body.Close()
 }

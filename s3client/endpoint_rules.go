@@ -172,6 +172,9 @@ func parseEndpoint(raw string) (scheme, host, prefix string, isIP bool, err erro
 		port = ""
 	}
 	isIP = net.ParseIP(hostname) != nil
+	if !isIP && !strings.Contains(hostname, ":") && !hostName(hostname) {
+		return "", "", "", false, bad("was not a valid URI: its host is neither a host name nor an IP address")
+	}
 	switch {
 	case port != "":
 		host = net.JoinHostPort(hostname, port)
@@ -181,6 +184,28 @@ func parseEndpoint(raw string) (scheme, host, prefix string, isIP bool, err erro
 		host = hostname
 	}
 	return scheme, host, strings.TrimRight(u.Path, "/"), isIP, nil
+}
+
+// hostName reports whether a custom endpoint's host can be looked up: dot
+// separated labels of 1 to 63 letters, digits, hyphens and underscores
+// (which container and internal names use), none beginning or ending with
+// a hyphen, a final dot allowed.
+func hostName(s string) bool {
+	s = strings.TrimSuffix(s, ".")
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, l := range strings.Split(s, ".") {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			if c := l[i]; !isAlnum(c) && !(c >= 'A' && c <= 'Z') && c != '-' && c != '_' {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // validRegion reports whether a region can be part of a host name: one or

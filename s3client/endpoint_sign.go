@@ -7,7 +7,10 @@ package s3client
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/s3kit/s3kit/sigv4"
@@ -37,11 +40,19 @@ func newSigners() signers {
 }
 
 // resolve resolves the endpoint of r for the bucket's region; its errors
-// are input errors of the operation, and nothing is sent.
+// are input errors of the operation, and nothing is sent. The endpoint and
+// its URL are the caller's own.
 func (c *Client) resolve(r *request, region string) (*endpoint, error) {
-	ep, err := c.endpoint.resolve(&target{bucket: r.bucket, key: r.key, region: region,
+	t := target{bucket: r.bucket, key: r.key, region: region,
 		noAccelerate: r.noAccelerate, noAccessPoints: r.noAccessPoints, expressControl: r.expressControl,
-		objectLambda: r.objectLambda, noExpressSession: r.noExpressSession})
+		objectLambda: r.objectLambda, noExpressSession: r.noExpressSession}
+	var ep *endpoint
+	var err error
+	if t.bucket != "" {
+		ep, err = c.endpoints.resolve(c.endpoint, &t)
+	} else {
+		ep, err = c.endpoint.resolve(&t)
+	}
 	if err != nil {
 		return nil, inputError(r.op, r.bucket, r.key, err)
 	}
@@ -49,10 +60,127 @@ func (c *Client) resolve(r *request, region string) (*endpoint, error) {
 		ep.url.Host = r.hostPrefix + "." + ep.url.Host
 	}
 	if r.path != "" {
+		if ep.url.RawPath == "" {
+			ep.url.RawPath = ep.url.Path
+		}
 		ep.url.Path = strings.TrimSuffix(ep.url.Path, "/") + r.path
 		ep.url.RawPath = strings.TrimSuffix(ep.url.RawPath, "/") + encodePath(r.path)
 	}
 	return ep, nil
+}
+
+// maxCachedEndpoints bounds the endpoint cache: a client that goes
+// through more buckets (and regions) than this starts it again.
+const maxCachedEndpoints = 256
+
+// endpointCache holds the resolved endpoints of the buckets in use, so that
+// a request does not run the endpoint rules again: in every branch of the
+// rules the object key only ends the URL's path, so an entry is the
+// endpoint without a key, which each request copies and puts its key at the
+// end of. Errors are not cached.
+type endpointCache struct {
+	m sync.Map // endpointKey → *keylessEndpoint
+	n atomic.Int32
+}
+
+// endpointKey is what a resolved endpoint depends on but the object key:
+// the bucket, the region and the operation's endpoint parameters.
+type endpointKey struct {
+	bucket, region string
+	params         uint8
+}
+
+func keyOf(t *target) endpointKey {
+	k := endpointKey{bucket: t.bucket, region: t.region}
+	for i, b := range [...]bool{t.noAccelerate, t.noAccessPoints, t.expressControl, t.objectLambda, t.noExpressSession} {
+		if b {
+			k.params |= 1 << i
+		}
+	}
+	return k
+}
+
+// keylessEndpoint is a bucket's endpoint for an empty key: a key's path
+// goes after u.Path, and its encoding after u.RawPath, with sep between.
+type keylessEndpoint struct {
+	ep  endpoint // url unset
+	u   url.URL
+	sep string
+	// plain: the path is only unreserved bytes and '/', which encode as
+	// themselves; with a key that is too, the URL needs no RawPath.
+	plain bool
+	// rules: the endpoint did not have that shape; every request runs the
+	// rules.
+	rules bool
+}
+
+// ownEndpoint is an endpoint and its URL in one allocation.
+type ownEndpoint struct {
+	ep endpoint
+	u  url.URL
+}
+
+// resolve returns t's endpoint, from the cache when it holds t's bucket.
+func (ec *endpointCache) resolve(r *endpointResolver, t *target) (*endpoint, error) {
+	k := keyOf(t)
+	v, ok := ec.m.Load(k)
+	if !ok {
+		ke, err := keyless(r, t)
+		if err != nil {
+			return nil, err
+		}
+		if ec.n.Add(1) > maxCachedEndpoints {
+			ec.m.Clear()
+			ec.n.Store(1)
+		}
+		ec.m.Store(k, ke)
+		v = ke
+	}
+	ke := v.(*keylessEndpoint)
+	if ke.rules {
+		return r.resolve(t)
+	}
+	o := &ownEndpoint{ep: ke.ep, u: ke.u}
+	o.ep.url = &o.u
+	if t.key != "" {
+		o.u.Path = ke.u.Path + ke.sep + t.key
+		if ek := encodePath(t.key); ke.plain && ek == t.key {
+			o.u.RawPath = "" // the path is its own encoding
+		} else {
+			o.u.RawPath = ke.u.RawPath + ke.sep + ek
+		}
+	}
+	return &o.ep, nil
+}
+
+// keyless resolves t's endpoint for an empty key and for a one-letter key,
+// and finds from the two how a key goes in the URL. When they differ in
+// anything but a path that ends with the key, the entry says to run the
+// rules for every request.
+func keyless(r *endpointResolver, t *target) (*keylessEndpoint, error) {
+	t0, t1 := *t, *t
+	t0.key, t1.key = "", "k"
+	ep0, err := r.resolve(&t0)
+	if err != nil {
+		return nil, err
+	}
+	ep1, err := r.resolve(&t1)
+	if err != nil {
+		return &keylessEndpoint{rules: true}, nil
+	}
+	u0, u1 := *ep0.url, *ep1.url
+	sep, ok := strings.CutPrefix(u1.Path, u0.Path)
+	sep, ok2 := strings.CutSuffix(sep, "k")
+	rawSep, ok3 := strings.CutPrefix(u1.RawPath, u0.RawPath)
+	rawSep, ok4 := strings.CutSuffix(rawSep, "k")
+	u1.Path, u1.RawPath = u0.Path, u0.RawPath
+	e0, e1 := *ep0, *ep1
+	e0.url, e1.url = nil, nil
+	if !ok || !ok2 || !ok3 || !ok4 || sep != rawSep || sep != "" && sep != "/" || u0 != u1 || e0 != e1 {
+		return &keylessEndpoint{rules: true}, nil
+	}
+	return &keylessEndpoint{ep: e0, u: u0, sep: sep,
+		plain: u0.RawPath == u0.Path && encodePath(u0.Path) == u0.Path}, nil
 }
 
 // followable reports whether a region a redirect names can be used for
@@ -78,6 +206,15 @@ func v4aPayload(p string) string {
 
 // sign signs one attempt of a request as its endpoint says.
 func (c *Client) sign(hreq *http.Request, ep *endpoint, p *payload, creds sigv4.Credentials, t time.Time) error {
+	if ep.signingName != "s3" {
+		// The signers set X-Amz-Content-Sha256 for "s3" only; S3 Express,
+		// Outposts and Object Lambda read the payload hash from it too.
+		hash := p.hash
+		if ep.auth == authSigV4a {
+			hash = v4aPayload(hash)
+		}
+		hreq.Header.Set("X-Amz-Content-Sha256", hash)
+	}
 	if ep.auth == authSigV4a {
 		s := c.signers.v4a[ep.signingName]
 		if p.stream != nil {

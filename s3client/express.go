@@ -7,6 +7,7 @@ package s3client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -111,6 +112,26 @@ func (r *endpointResolver) expressControl(b, region string, part *partition) (*e
 	ep.url = &url.URL{Scheme: "https", Host: serviceHost("s3express-control", r.fips, r.dualStack, signingRegion(region), part)}
 	setPath(ep.url, "", b, "")
 	return ep, nil
+}
+
+// expressIntegrity applies the integrity rule of directory buckets to a
+// request: they take no Content-MD5. An operation that needs an integrity
+// check and has no checksum (DeleteObjects, the configuration PUTs, Do's
+// ContentMD5 under a policy that sends none) sends CRC32 instead, as the
+// SDKs do for directory buckets; a Content-MD5 the caller gave
+// (PutObjectInput.ContentMD5, UploadPartInput.ContentMD5) is refused
+// before anything is sent.
+func expressIntegrity(r *request) error {
+	if r.header.Get("Content-Md5") != "" {
+		return inputError(r.op, r.bucket, r.key, errors.New("s3client: directory buckets do not take Content-MD5: give a checksum (ChecksumAlgorithm or a Checksum* value) instead"))
+	}
+	if r.md5 {
+		r.md5 = false
+		if r.checksum == ChecksumNone {
+			r.checksum = ChecksumCRC32
+		}
+	}
+	return nil
 }
 
 // expressRefresh is how long before their expiry session credentials are

@@ -87,7 +87,7 @@ type ObjectProperties struct {
 	SSEKMSEncryptionContext   string // base64-encoded JSON, as S3 wants it
 	BucketKeyEnabled          bool
 	StorageClass              string
-	Tagging                   string // URL-encoded query form: "k1=v1&k2=v2"
+	Tagging                   string // URL-encoded query form "k1=v1&k2=v2" (EncodeTagging), checked against S3's tag rules
 	WebsiteRedirectLocation   string
 }
 
@@ -126,7 +126,12 @@ func (p *ObjectProperties) apply(h http.Header) error {
 		h.Set("X-Amz-Server-Side-Encryption-Bucket-Key-Enabled", "true")
 	}
 	setIf(h, "X-Amz-Storage-Class", p.StorageClass)
-	setIf(h, "X-Amz-Tagging", p.Tagging)
+	if p.Tagging != "" {
+		if err := checkTagging(p.Tagging); err != nil {
+			return err
+		}
+		h.Set("X-Amz-Tagging", p.Tagging)
+	}
 	setIf(h, "X-Amz-Website-Redirect-Location", p.WebsiteRedirectLocation)
 	return nil
 }
@@ -202,51 +207,70 @@ type ObjectMeta struct {
 // metaFromHeader reads ObjectMeta from a response.
 func metaFromHeader(resp *http.Response) ObjectMeta {
 	h := resp.Header
+	// Direct lookups by canonical name, as Header.Get would make them
+	// after canonicalizing each name on every response.
+	get := func(name string) string {
+		if v := h[name]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
 	m := ObjectMeta{
 		ContentLength:           resp.ContentLength,
-		ContentType:             h.Get("Content-Type"),
-		ContentEncoding:         h.Get("Content-Encoding"),
-		ContentDisposition:      h.Get("Content-Disposition"),
-		ContentLanguage:         h.Get("Content-Language"),
-		ContentRange:            h.Get("Content-Range"),
-		CacheControl:            h.Get("Cache-Control"),
-		Expires:                 h.Get("Expires"),
-		ETag:                    h.Get("ETag"),
-		VersionID:               h.Get("X-Amz-Version-Id"),
-		DeleteMarker:            h.Get("X-Amz-Delete-Marker") == "true",
-		StorageClass:            h.Get("X-Amz-Storage-Class"),
-		ServerSideEncryption:    h.Get("X-Amz-Server-Side-Encryption"),
-		SSEKMSKeyID:             h.Get("X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id"),
-		BucketKeyEnabled:        h.Get("X-Amz-Server-Side-Encryption-Bucket-Key-Enabled") == "true",
-		SSECustomerAlgorithm:    h.Get("X-Amz-Server-Side-Encryption-Customer-Algorithm"),
-		SSECustomerKeyMD5:       h.Get("X-Amz-Server-Side-Encryption-Customer-Key-Md5"),
-		WebsiteRedirectLocation: h.Get("X-Amz-Website-Redirect-Location"),
-		ObjectLockMode:          h.Get("X-Amz-Object-Lock-Mode"),
-		ObjectLockLegalHold:     h.Get("X-Amz-Object-Lock-Legal-Hold"),
-		ReplicationStatus:       h.Get("X-Amz-Replication-Status"),
-		Restore:                 h.Get("X-Amz-Restore"),
+		ContentType:             get("Content-Type"),
+		ContentEncoding:         get("Content-Encoding"),
+		ContentDisposition:      get("Content-Disposition"),
+		ContentLanguage:         get("Content-Language"),
+		ContentRange:            get("Content-Range"),
+		CacheControl:            get("Cache-Control"),
+		Expires:                 get("Expires"),
+		ETag:                    get("Etag"),
+		VersionID:               get("X-Amz-Version-Id"),
+		DeleteMarker:            get("X-Amz-Delete-Marker") == "true",
+		StorageClass:            get("X-Amz-Storage-Class"),
+		ServerSideEncryption:    get("X-Amz-Server-Side-Encryption"),
+		SSEKMSKeyID:             get("X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id"),
+		BucketKeyEnabled:        get("X-Amz-Server-Side-Encryption-Bucket-Key-Enabled") == "true",
+		SSECustomerAlgorithm:    get("X-Amz-Server-Side-Encryption-Customer-Algorithm"),
+		SSECustomerKeyMD5:       get("X-Amz-Server-Side-Encryption-Customer-Key-Md5"),
+		WebsiteRedirectLocation: get("X-Amz-Website-Redirect-Location"),
+		ObjectLockMode:          get("X-Amz-Object-Lock-Mode"),
+		ObjectLockLegalHold:     get("X-Amz-Object-Lock-Legal-Hold"),
+		ReplicationStatus:       get("X-Amz-Replication-Status"),
+		Restore:                 get("X-Amz-Restore"),
 		Checksums:               checksumsFromHeader(h),
-		RequestCharged:          h.Get("X-Amz-Request-Charged"),
+		RequestCharged:          get("X-Amz-Request-Charged"),
 	}
 	if resp.ContentLength < 0 {
-		if n, err := strconv.ParseInt(h.Get("Content-Length"), 10, 64); err == nil {
+		if n, err := strconv.ParseInt(get("Content-Length"), 10, 64); err == nil {
 			m.ContentLength = n
 		}
 	}
-	if t, err := http.ParseTime(h.Get("Last-Modified")); err == nil {
-		m.LastModified = t
+	// Absent headers are not parsed: a failed parse allocates its error.
+	if v := get("Last-Modified"); v != "" {
+		if t, err := http.ParseTime(v); err == nil {
+			m.LastModified = t
+		}
 	}
-	if t, err := time.Parse(time.RFC3339, h.Get("X-Amz-Object-Lock-Retain-Until-Date")); err == nil {
-		m.ObjectLockRetainUntil = t
+	if v := get("X-Amz-Object-Lock-Retain-Until-Date"); v != "" {
+		if t, err := time.Parse(time.RFC3339, v); err == nil {
+			m.ObjectLockRetainUntil = t
+		}
 	}
-	m.TagCount, _ = strconv.Atoi(h.Get("X-Amz-Tagging-Count"))
-	m.PartsCount, _ = strconv.Atoi(h.Get("X-Amz-Mp-Parts-Count"))
+	if v := get("X-Amz-Tagging-Count"); v != "" {
+		m.TagCount, _ = strconv.Atoi(v)
+	}
+	if v := get("X-Amz-Mp-Parts-Count"); v != "" {
+		m.PartsCount, _ = strconv.Atoi(v)
+	}
+	const meta = "x-amz-meta-"
 	for k, v := range h {
-		if name, ok := strings.CutPrefix(strings.ToLower(k), "x-amz-meta-"); ok && len(v) > 0 {
+		// Compared without lowercasing every header name.
+		if len(k) >= len(meta) && strings.EqualFold(k[:len(meta)], meta) && len(v) > 0 {
 			if m.Metadata == nil {
 				m.Metadata = make(map[string]string)
 			}
-			m.Metadata[name] = v[0]
+			m.Metadata[strings.ToLower(k[len(meta):])] = v[0]
 		}
 	}
 	return m

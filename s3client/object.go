@@ -665,11 +665,11 @@ func (c *Client) PutObjectTagging(ctx context.Context, in *PutObjectTaggingInput
 	if err := checkObject(op, in.Bucket, in.Key); err != nil {
 		return nil, err
 	}
+	if err := checkUserTags(in.TagSet, MaxObjectTags); err != nil {
+		return nil, inputError(op, in.Bucket, in.Key, err)
+	}
 	doc := xmlTagging{TagSet: make([]xmlTag, len(in.TagSet))}
 	for i, t := range in.TagSet {
-		if t.Key == "" || !validXMLText(t.Key) || !validXMLText(t.Value) {
-			return nil, inputError(op, in.Bucket, in.Key, fmt.Errorf("s3client: invalid tag %q", t.Key))
-		}
 		doc.TagSet[i] = xmlTag{Key: t.Key, Value: t.Value}
 	}
 	body, err := marshalXML(&doc)

@@ -1,7 +1,11 @@
 package sigv4
 
+// aws-chunked bodies: StreamingOptions and the encoded length, SignStreaming,
+// and the readers that frame the chunks and sign them, each signature
+// chained to the one before (SigV4's HMAC or SigV4a's ECDSA, as the header
+// signature's algorithm).
+
 import (
-	"crypto/ecdsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -195,28 +199,7 @@ func streamingLength(decodedLength int64, opts StreamingOptions) (int64, error) 
 // again with a fresh body (the Checksum is reset). On error req is unchanged,
 // except when signing itself fails (see Sign).
 func (s *Signer) SignStreaming(req *http.Request, body io.Reader, decodedLength int64, creds Credentials, region string, opts StreamingOptions, t time.Time) error {
-	encoded, err := StreamingLength(decodedLength, opts)
-	if err != nil {
-		return err
-	}
-	if err := checkStreaming(req, body); err != nil {
-		return err
-	}
-	if err := checkInput(creds, region, opts.Payload); err != nil {
-		return err
-	}
-	setStreamingHeaders(req, decodedLength, encoded, opts)
-	seed, err := s.sign(req, creds, region, opts.Payload, t)
-	if err != nil {
-		return err
-	}
-	if cr := setStreamingBody(req, body, decodedLength, opts); cr != nil && opts.signed() {
-		t = t.UTC()
-		cr.key = s.keys.entry(creds.SecretAccessKey, t, region, s.service())
-		cr.prefix = appendScope(append(appendTimestamp(nil, t), '\n'), t, region, s.service())
-		cr.prevSig = []byte(seed)
-	}
-	return nil
+	return signStreaming(s, req, body, decodedLength, creds, region, opts, t)
 }
 
 func checkStreaming(req *http.Request, body io.Reader) error {
@@ -289,12 +272,11 @@ type chunkedReader struct {
 	src       io.Reader
 	remaining int64
 	opts      StreamingOptions
-	key       *keyEntry         // SigV4 signed chunks
-	ec        *ecdsa.PrivateKey // SigV4a signed chunks
-	prefix    []byte            // "<date>\n<scope>" of the chunk strings to sign
-	prevSig   []byte            // chained into the next string to sign
-	wire      []byte            // a SigV4a signature padded as sent
-	sts       []byte            // scratch for strings to sign
+	g         signature // the header signature's algorithm and key, for signed chunks
+	prefix    []byte    // "<date>\n<scope>" of the chunk strings to sign
+	prevSig   []byte    // chained into the next string to sign
+	wire      []byte    // a SigV4a signature padded as sent
+	sts       []byte    // scratch for strings to sign
 	bufSize   int
 
 	// net/http may call Close while a Read is still running in another
@@ -449,15 +431,12 @@ func (r *chunkedReader) nextFrame() error {
 // chunkSignature signs one chunk, chained to the previous signature.
 func (r *chunkedReader) chunkSignature(data []byte) ([]byte, error) {
 	sum := sha256.Sum256(data)
-	algo := "AWS4-HMAC-SHA256-PAYLOAD"
-	if r.ec != nil {
-		algo = AlgorithmV4a + "-PAYLOAD"
-	}
-	return r.signString(algo, EmptyPayloadHash, sum[:])
+	return r.signString(r.g.chunkAlgorithm(false), EmptyPayloadHash, sum[:])
 }
 
 // signString signs the string to sign of a chunk or trailer and returns
-// the signature as sent.
+// the signature as sent: SigV4a's padded on the right with '*' to
+// sigLenV4a, the chain keeping it without the padding.
 func (r *chunkedReader) signString(algo, extra string, hashed []byte) ([]byte, error) {
 	sts := r.sts[:0]
 	sts = append(sts, algo...)
@@ -472,13 +451,22 @@ func (r *chunkedReader) signString(algo, extra string, hashed []byte) ([]byte, e
 	}
 	sts = hex.AppendEncode(sts, hashed)
 	r.sts = sts
-	if r.ec != nil {
-		return r.signV4a(sts)
+	sig, err := r.g.appendSig(r.prevSig[:0], sts)
+	if err != nil {
+		return nil, err
 	}
-	var sig [sha256.Size]byte
-	r.key.sum(&sig, sts)
-	r.prevSig = hex.AppendEncode(r.prevSig[:0], sig[:])
-	return r.prevSig, nil
+	r.prevSig = sig
+	if !r.g.v4a {
+		return sig, nil
+	}
+	if len(sig) > sigLenV4a {
+		return nil, fmt.Errorf("sigv4: SigV4a signature of %d hex digits", len(sig))
+	}
+	r.wire = append(r.wire[:0], sig...)
+	for len(r.wire) < sigLenV4a {
+		r.wire = append(r.wire, '*')
+	}
+	return r.wire, nil
 }
 
 func (r *chunkedReader) appendTrailer(dst []byte) ([]byte, error) {
@@ -489,11 +477,7 @@ func (r *chunkedReader) appendTrailer(dst []byte) ([]byte, error) {
 	if r.opts.signed() {
 		// The trailer's string to sign hashes "name:value\n".
 		h := sha256.Sum256(append(dst, '\n')[start:])
-		algo := "AWS4-HMAC-SHA256-TRAILER"
-		if r.ec != nil {
-			algo = AlgorithmV4a + "-TRAILER"
-		}
-		sig, err := r.signString(algo, "", h[:])
+		sig, err := r.signString(r.g.chunkAlgorithm(true), "", h[:])
 		if err != nil {
 			return nil, err
 		}

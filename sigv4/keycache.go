@@ -6,6 +6,7 @@ import (
 	"hash"
 	"hash/maphash"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,6 +26,9 @@ type keyCache struct {
 	mu      sync.Mutex
 	entries [keyCacheSize]*keyEntry
 	next    int
+	// last is the entry found or made last, checked first without the
+	// lock: the requests of a client sign with one key for a day.
+	last atomic.Pointer[keyEntry]
 }
 
 type keyEntry struct {
@@ -54,10 +58,14 @@ func sumSecret(secret string) secretSum {
 func (c *keyCache) entry(secret string, t time.Time, region, service string) *keyEntry {
 	y, m, d := t.Date()
 	sum := sumSecret(secret)
+	if e := c.last.Load(); e != nil && e.matches(sum, y, m, d, region, service) {
+		return e
+	}
 	c.mu.Lock()
 	for _, e := range c.entries {
 		if e != nil && e.matches(sum, y, m, d, region, service) {
 			c.mu.Unlock()
+			c.last.Store(e)
 			return e
 		}
 	}
@@ -76,6 +84,7 @@ func (c *keyCache) entry(secret string, t time.Time, region, service string) *ke
 	}
 	c.entries[c.next] = e
 	c.next = (c.next + 1) % keyCacheSize
+	c.last.Store(e)
 	return e
 }
 

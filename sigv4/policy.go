@@ -11,7 +11,7 @@ import (
 // carry the matching x-amz-credential (AccessKeyID + "/" + CredentialScope),
 // x-amz-algorithm and x-amz-date fields.
 func (s *Signer) SignPOSTPolicy(base64Policy string, creds Credentials, region string, t time.Time) (string, error) {
-	if err := checkInput(creds, region, "-"); err != nil {
+	if err := checkInput(creds, region, "-", false); err != nil {
 		return "", err
 	}
 	t = t.UTC()

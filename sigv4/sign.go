@@ -1,14 +1,13 @@
 package sigv4
 
+// SigV4 (AWS4-HMAC-SHA256): Signer, the time formats, and the canonical
+// request, which SigV4a signs too. The signing core of both algorithms is
+// in core.go.
+
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -69,14 +68,21 @@ type Signer struct {
 	// Sign also sets the X-Amz-Content-Sha256 header that S3 requires.
 	Service string
 
-	keys keyCache
+	keys  keyCache
+	dates dateCache
 }
 
-func (s *Signer) service() string {
-	if s.Service == "" {
-		return "s3"
-	}
-	return s.Service
+func (s *Signer) service() string { return serviceName(s.Service) }
+
+func (s *Signer) isV4a() bool { return false }
+
+// signature returns a SigV4 signature at t for region, with the signing key
+// derived for the day, region and service (cached).
+func (s *Signer) signature(creds Credentials, region string, t time.Time) (signature, error) {
+	t = t.UTC()
+	service := s.service()
+	return signature{t: t, date: s.dates.format(t), region: region, service: service,
+		mac: s.keys.entry(creds.SecretAccessKey, t, region, service)}, nil
 }
 
 // FormatTime returns t in the X-Amz-Date form, for example 20130524T000000Z.
@@ -108,16 +114,8 @@ func appendTimestamp(dst []byte, t time.Time) []byte {
 // CredentialScope returns the scope of a signature, for example
 // 20130524/us-east-1/s3/aws4_request.
 func CredentialScope(t time.Time, region, service string) string {
-	return string(appendScope(nil, t.UTC(), region, service))
-}
-
-func appendScope(dst []byte, t time.Time, region, service string) []byte {
-	dst = appendDate(dst, t)
-	dst = append(dst, '/')
-	dst = append(dst, region...)
-	dst = append(dst, '/')
-	dst = append(dst, service...)
-	return append(dst, "/"+terminator...)
+	g := signature{t: t.UTC(), region: region, service: service}
+	return string(g.appendScope(nil))
 }
 
 // bufPool holds scratch buffers for canonical requests and strings to sign,
@@ -153,19 +151,6 @@ func checkRequest(req *http.Request) error {
 	return nil
 }
 
-func checkInput(creds Credentials, region, payloadHash string) error {
-	if !creds.HasKeys() {
-		return ErrMissingCredentials
-	}
-	if region == "" {
-		return ErrMissingRegion
-	}
-	if payloadHash == "" {
-		return ErrMissingPayloadHash
-	}
-	return nil
-}
-
 // Sign signs req in place for the given payload hash (the hex SHA-256 of the
 // body, or one of UnsignedPayload and the streaming markers) and time. It sets
 // X-Amz-Date, X-Amz-Content-Sha256 (for S3), X-Amz-Security-Token when the
@@ -178,87 +163,8 @@ func checkInput(creds Credentials, region, payloadHash string) error {
 // Err variables) returns an error, and req must then not be sent: it may
 // have been partly updated.
 func (s *Signer) Sign(req *http.Request, creds Credentials, region, payloadHash string, t time.Time) error {
-	_, err := s.sign(req, creds, region, payloadHash, t)
+	_, err := sign(s, req, creds, region, payloadHash, t)
 	return err
-}
-
-// sign is Sign, returning the hex signature (the seed of a streaming body).
-func (s *Signer) sign(req *http.Request, creds Credentials, region, payloadHash string, t time.Time) (string, error) {
-	if err := checkRequest(req); err != nil {
-		return "", err
-	}
-	if err := checkInput(creds, region, payloadHash); err != nil {
-		return "", err
-	}
-	t = t.UTC()
-	service := s.service()
-	if req.Header == nil {
-		req.Header = make(http.Header)
-	}
-	h := req.Header
-	delete(h, "Authorization")
-	// The values share one backing array (as net/textproto does), capped
-	// so that an append by the caller cannot overwrite a neighbour.
-	vals := make([]string, 4)
-	var date [32]byte
-	vals[0] = string(appendTimestamp(date[:0], t))
-	h["X-Amz-Date"] = vals[0:1:1]
-	if service == "s3" {
-		vals[1] = payloadHash
-		h["X-Amz-Content-Sha256"] = vals[1:2:2]
-	}
-	if creds.SessionToken != "" {
-		vals[2] = creds.SessionToken
-		h["X-Amz-Security-Token"] = vals[2:3:3]
-	} else {
-		delete(h, "X-Amz-Security-Token")
-	}
-
-	sc := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(sc)
-	bp := bufPool.Get().(*[]byte)
-	defer putBuf(bp)
-
-	buf, err := appendCanonicalRequest((*bp)[:0], req, payloadHash, sc, modeSign)
-	if err != nil {
-		return "", err
-	}
-	crHash := sha256.Sum256(buf)
-
-	// The string to sign goes after the canonical request in the same buffer.
-	start := len(buf)
-	buf = appendStringToSign(buf, t, region, service, crHash[:])
-	var sig [sha256.Size]byte
-	s.keys.entry(creds.SecretAccessKey, t, region, service).sum(&sig, buf[start:])
-
-	// Authorization value, built once, after the string to sign; grow the
-	// buffer first so the pooled buffer keeps the capacity for next time.
-	need := len(Algorithm+" Credential=/,SignedHeaders=,Signature=") + len(creds.AccessKeyID) +
-		len("20060102///"+terminator) + len(region) + len(service) + 2*sha256.Size +
-		sc.signedEnd - sc.signedStart
-	buf = slices.Grow(buf, need)
-	a := buf[len(buf):]
-	a = append(a, Algorithm+" Credential="...)
-	a = append(a, creds.AccessKeyID...)
-	a = append(a, '/')
-	a = appendScope(a, t, region, service)
-	a = append(a, ",SignedHeaders="...)
-	a = append(a, buf[sc.signedStart:sc.signedEnd]...)
-	a = append(a, ",Signature="...)
-	a = hex.AppendEncode(a, sig[:])
-	vals[3] = string(a)
-	h["Authorization"] = vals[3:4:4]
-	*bp = buf[:0]
-	return vals[3][len(vals[3])-64:], nil
-}
-
-func appendStringToSign(dst []byte, t time.Time, region, service string, crHash []byte) []byte {
-	dst = append(dst, Algorithm+"\n"...)
-	dst = appendTimestamp(dst, t)
-	dst = append(dst, '\n')
-	dst = appendScope(dst, t, region, service)
-	dst = append(dst, '\n')
-	return hex.AppendEncode(dst, crHash)
 }
 
 func appendSignedHeaders(dst []byte, names []string) []byte {
@@ -581,20 +487,13 @@ func pathUnescape(s string) (string, error) {
 // the CanonicalRequest element of the server's error. A presigned URL's
 // X-Amz-Signature is left out. req is not modified.
 func (s *Signer) CanonicalRequest(req *http.Request, payloadHash string) (string, error) {
-	if err := checkRequest(req); err != nil {
-		return "", err
-	}
-	sc := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(sc)
-	b, err := appendCanonicalRequest(nil, req, payloadHash, sc, modeDebug)
-	return string(b), err
+	return canonicalRequest(req, payloadHash)
 }
 
 // StringToSign returns the string to sign for a canonical request, at time t,
 // in region, for the signer's service.
 func (s *Signer) StringToSign(canonicalRequest string, t time.Time, region string) string {
-	h := sha256.Sum256([]byte(canonicalRequest))
-	return string(appendStringToSign(nil, t.UTC(), region, s.service(), h[:]))
+	return stringToSign(false, canonicalRequest, t, region, s.service())
 }
 
 // Presign returns a URL for req that carries its signature in the query
@@ -607,136 +506,5 @@ func (s *Signer) StringToSign(canonicalRequest string, t time.Time, region strin
 // presign in req's query, and the X-Amz-Date and X-Amz-Security-Token headers
 // of an earlier header signing, are replaced. req is not modified.
 func (s *Signer) Presign(req *http.Request, creds Credentials, region, payloadHash string, expires time.Duration, t time.Time) (string, http.Header, error) {
-	if err := checkRequest(req); err != nil {
-		return "", nil, err
-	}
-	if err := checkInput(creds, region, payloadHash); err != nil {
-		return "", nil, err
-	}
-	if expires < time.Second || expires > MaxPresignExpiry {
-		return "", nil, fmt.Errorf("%w: got %v", ErrExpiry, expires)
-	}
-	t = t.UTC()
-	service := s.service()
-
-	var headers http.Header
-	for name, v := range req.Header {
-		if ignoredHeader(name) || presignDropsHeader(name) {
-			continue
-		}
-		if headers == nil {
-			headers = make(http.Header, len(req.Header))
-		}
-		headers[name] = v
-	}
-	if service == "s3" && payloadHash != UnsignedPayload {
-		if headers == nil {
-			headers = make(http.Header, 1)
-		}
-		headers["X-Amz-Content-Sha256"] = []string{payloadHash}
-	}
-	// Work on a shallow copy, with the headers to send.
-	r := *req
-	r.Header = headers
-
-	sc := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(sc)
-	bp := bufPool.Get().(*[]byte)
-	defer putBuf(bp)
-	buf := (*bp)[:0]
-
-	// Signed header names first: they go in the query.
-	names := append(sc.names[:0], "Host")
-	for name := range headers {
-		if !validHeaderName(name) {
-			return "", nil, fmt.Errorf("%w: %q", ErrInvalidHeaderName, name)
-		}
-		names = append(names, name)
-	}
-	sortFold(names)
-	sc.names = names
-
-	// The auth parameters, encoded, in one string that the pairs slice.
-	buf = append(buf, Algorithm...)
-	algoEnd := len(buf)
-	buf = AppendURIEncode(buf, creds.AccessKeyID, false)
-	buf = append(buf, "%2F"...)
-	buf = appendDate(buf, t)
-	buf = append(buf, "%2F"...)
-	buf = AppendURIEncode(buf, region, false)
-	buf = append(buf, "%2F"...)
-	buf = AppendURIEncode(buf, service, false)
-	buf = append(buf, "%2F"+terminator...)
-	credEnd := len(buf)
-	buf = appendTimestamp(buf, t)
-	dateEnd := len(buf)
-	buf = strconv.AppendInt(buf, int64(expires/time.Second), 10)
-	expEnd := len(buf)
-	for i, n := range names {
-		if i > 0 {
-			if strings.EqualFold(n, names[i-1]) {
-				continue
-			}
-			buf = append(buf, "%3B"...)
-		}
-		buf = appendLower(buf, n)
-	}
-	shEnd := len(buf)
-	buf = AppendURIEncode(buf, creds.SessionToken, false)
-	params := string(buf)
-	sc.pairs = append(sc.pairs[:0],
-		queryPair{"X-Amz-Algorithm", params[:algoEnd]},
-		queryPair{"X-Amz-Credential", params[algoEnd:credEnd]},
-		queryPair{"X-Amz-Date", params[credEnd:dateEnd]},
-		queryPair{"X-Amz-Expires", params[dateEnd:expEnd]},
-		queryPair{"X-Amz-SignedHeaders", params[expEnd:shEnd]},
-	)
-	if creds.SessionToken != "" {
-		sc.pairs = append(sc.pairs, queryPair{"X-Amz-Security-Token", params[shEnd:]})
-	}
-
-	buf, err := appendCanonicalRequest(buf[:0], &r, payloadHash, sc, modePresign)
-	if err != nil {
-		return "", nil, err
-	}
-	// The URL's path and query are the canonical ones: lines 2 and 3.
-	_, rest, _ := bytes.Cut(buf, []byte{'\n'})
-	canonURI, rest, _ := bytes.Cut(rest, []byte{'\n'})
-	canonQuery, _, _ := bytes.Cut(rest, []byte{'\n'})
-	crEnd := len(buf)
-
-	crHash := sha256.Sum256(buf)
-	buf = appendStringToSign(buf, t, region, service, crHash[:])
-	var sig [sha256.Size]byte
-	s.keys.entry(creds.SecretAccessKey, t, region, service).sum(&sig, buf[crEnd:])
-
-	host := req.Host
-	if host == "" {
-		host = req.URL.Host
-	}
-	buf = slices.Grow(buf, len(req.URL.Scheme)+len("://")+len(host)+len(canonURI)+len(canonQuery)+len("?&X-Amz-Signature=")+2*sha256.Size)
-	out := buf[len(buf):]
-	if req.URL.Scheme != "" {
-		out = append(out, req.URL.Scheme...)
-		out = append(out, ':')
-	}
-	if host != "" {
-		out = append(out, "//"...)
-		out = append(out, host...)
-	}
-	out = append(out, canonURI...)
-	out = append(out, '?')
-	out = append(out, canonQuery...)
-	out = append(out, "&X-Amz-Signature="...)
-	out = hex.AppendEncode(out, sig[:])
-	u := string(out)
-	*bp = buf[:0]
-	return u, headers, nil
-}
-
-// presignDropsHeader reports whether a header belongs to header signing and
-// is carried by the query of a presigned URL instead.
-func presignDropsHeader(name string) bool {
-	return len(name) == 10 && equalFoldLower(name, "x-amz-date") ||
-		len(name) == 20 && (equalFoldLower(name, "x-amz-security-token") || equalFoldLower(name, "x-amz-content-sha256"))
+	return presign(s, req, creds, region, payloadHash, expires, t)
 }

@@ -1,11 +1,11 @@
 package sigv4
 
-// SigV4a (AWS4-ECDSA-P256-SHA256): the ECDSA P-256 key derived from the
-// secret, its bounded cache, header signing and presigning. Streaming is in
+// SigV4a (AWS4-ECDSA-P256-SHA256): SignerV4a, the ECDSA P-256 key derived
+// from the secret and its bounded cache, and the ECDSA signature. Header
+// signing and presigning are the core's (core.go); streaming is in
 // v4a_chunked.go.
 
 import (
-	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/hmac"
@@ -16,9 +16,6 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
-	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -66,36 +63,30 @@ type SignerV4a struct {
 	// Sign also sets the X-Amz-Content-Sha256 header that S3 requires.
 	Service string
 
-	keys v4aKeyCache
+	keys  v4aKeyCache
+	dates dateCache
 }
 
-func (s *SignerV4a) service() string {
-	if s.Service == "" {
-		return "s3"
+func (s *SignerV4a) service() string { return serviceName(s.Service) }
+
+func (s *SignerV4a) isV4a() bool { return true }
+
+// signature returns a SigV4a signature at t for the region set, with the
+// key derived from the access key pair (cached).
+func (s *SignerV4a) signature(creds Credentials, regionSet string, t time.Time) (signature, error) {
+	key, err := s.keys.key(creds.AccessKeyID, creds.SecretAccessKey)
+	if err != nil {
+		return signature{}, err
 	}
-	return s.Service
+	t = t.UTC()
+	return signature{v4a: true, t: t, date: s.dates.format(t), region: regionSet, service: s.service(), ec: key}, nil
 }
 
 // CredentialScopeV4a returns the scope of a SigV4a signature, which has no
 // region, for example 20150830/s3/aws4_request.
 func CredentialScopeV4a(t time.Time, service string) string {
-	return string(appendScopeV4a(nil, t.UTC(), service))
-}
-
-func appendScopeV4a(dst []byte, t time.Time, service string) []byte {
-	dst = appendDate(dst, t)
-	dst = append(dst, '/')
-	dst = append(dst, service...)
-	return append(dst, "/"+terminator...)
-}
-
-func appendStringToSignV4a(dst []byte, t time.Time, service string, crHash []byte) []byte {
-	dst = append(dst, AlgorithmV4a+"\n"...)
-	dst = appendTimestamp(dst, t)
-	dst = append(dst, '\n')
-	dst = appendScopeV4a(dst, t, service)
-	dst = append(dst, '\n')
-	return hex.AppendEncode(dst, crHash)
+	g := signature{v4a: true, t: t.UTC(), service: service}
+	return string(g.appendScope(nil))
 }
 
 // checkRegionSet accepts a comma-separated list of token characters: "*",
@@ -108,19 +99,6 @@ func checkRegionSet(regionSet string) error {
 		if c := regionSet[i]; c != ',' && !tokenChar[c] {
 			return fmt.Errorf("%w: byte %#x at %d", ErrInvalidRegionSet, c, i)
 		}
-	}
-	return nil
-}
-
-func checkInputV4a(creds Credentials, regionSet, payloadHash string) error {
-	if !creds.HasKeys() {
-		return ErrMissingCredentials
-	}
-	if err := checkRegionSet(regionSet); err != nil {
-		return err
-	}
-	if payloadHash == "" {
-		return ErrMissingPayloadHash
 	}
 	return nil
 }
@@ -145,83 +123,8 @@ func signV4a(dst []byte, key *ecdsa.PrivateKey, stringToSign []byte) ([]byte, er
 // signing again replaces the previous signature, and after an error req
 // must not be sent.
 func (s *SignerV4a) Sign(req *http.Request, creds Credentials, regionSet, payloadHash string, t time.Time) error {
-	_, err := s.sign(req, creds, regionSet, payloadHash, t)
+	_, err := sign(s, req, creds, regionSet, payloadHash, t)
 	return err
-}
-
-// sign is Sign, returning the hex signature (the seed of a streaming body).
-func (s *SignerV4a) sign(req *http.Request, creds Credentials, regionSet, payloadHash string, t time.Time) (string, error) {
-	if err := checkRequest(req); err != nil {
-		return "", err
-	}
-	if err := checkInputV4a(creds, regionSet, payloadHash); err != nil {
-		return "", err
-	}
-	key, err := s.keys.key(creds.AccessKeyID, creds.SecretAccessKey)
-	if err != nil {
-		return "", err
-	}
-	t = t.UTC()
-	service := s.service()
-	if req.Header == nil {
-		req.Header = make(http.Header)
-	}
-	h := req.Header
-	delete(h, "Authorization")
-	// One backing array for the values, capped as in Signer.sign.
-	vals := make([]string, 5)
-	var date [32]byte
-	vals[0] = string(appendTimestamp(date[:0], t))
-	h["X-Amz-Date"] = vals[0:1:1]
-	vals[1] = regionSet
-	h[RegionSetHeader] = vals[1:2:2]
-	if service == "s3" {
-		vals[2] = payloadHash
-		h["X-Amz-Content-Sha256"] = vals[2:3:3]
-	}
-	if creds.SessionToken != "" {
-		vals[3] = creds.SessionToken
-		h["X-Amz-Security-Token"] = vals[3:4:4]
-	} else {
-		delete(h, "X-Amz-Security-Token")
-	}
-
-	sc := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(sc)
-	bp := bufPool.Get().(*[]byte)
-	defer putBuf(bp)
-
-	buf, err := appendCanonicalRequest((*bp)[:0], req, payloadHash, sc, modeSign)
-	if err != nil {
-		return "", err
-	}
-	crHash := sha256.Sum256(buf)
-	start := len(buf)
-	buf = appendStringToSignV4a(buf, t, service, crHash[:])
-	sts := buf[start:]
-
-	// The Authorization value, written as the AWS SDKs write it for
-	// SigV4a (", " between the parts).
-	need := len(AlgorithmV4a+" Credential=/, SignedHeaders=, Signature=") + len(creds.AccessKeyID) +
-		len("20060102//"+terminator) + len(service) + 2*maxDERSignature +
-		sc.signedEnd - sc.signedStart
-	buf = slices.Grow(buf, need)
-	a := buf[len(buf):]
-	a = append(a, AlgorithmV4a+" Credential="...)
-	a = append(a, creds.AccessKeyID...)
-	a = append(a, '/')
-	a = appendScopeV4a(a, t, service)
-	a = append(a, ", SignedHeaders="...)
-	a = append(a, buf[sc.signedStart:sc.signedEnd]...)
-	a = append(a, ", Signature="...)
-	sigStart := len(a)
-	if a, err = signV4a(a, key, sts); err != nil {
-		return "", err
-	}
-	vals[4] = string(a)
-	h["Authorization"] = vals[4:5:5]
-	*bp = buf[:0]
-	return vals[4][sigStart:], nil
 }
 
 // maxDERSignature is the longest DER encoding of a P-256 ECDSA signature:
@@ -232,21 +135,14 @@ const maxDERSignature = 72
 // payloadHash covers, as Signer.CanonicalRequest does (the canonical
 // request does not depend on the algorithm). req is not modified.
 func (s *SignerV4a) CanonicalRequest(req *http.Request, payloadHash string) (string, error) {
-	if err := checkRequest(req); err != nil {
-		return "", err
-	}
-	sc := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(sc)
-	b, err := appendCanonicalRequest(nil, req, payloadHash, sc, modeDebug)
-	return string(b), err
+	return canonicalRequest(req, payloadHash)
 }
 
 // StringToSign returns the SigV4a string to sign for a canonical request,
 // at time t, for the signer's service. Its SHA-256 is what the ECDSA
 // signature signs.
 func (s *SignerV4a) StringToSign(canonicalRequest string, t time.Time) string {
-	h := sha256.Sum256([]byte(canonicalRequest))
-	return string(appendStringToSignV4a(nil, t.UTC(), s.service(), h[:]))
+	return stringToSign(true, canonicalRequest, t, "", s.service())
 }
 
 // PublicKey returns the public key of the SigV4a key pair derived from
@@ -276,135 +172,7 @@ func (s *SignerV4a) PublicKey(creds Credentials) (*ecdsa.PublicKey, error) {
 // included) and the headers of an earlier header signing are replaced. req
 // is not modified.
 func (s *SignerV4a) Presign(req *http.Request, creds Credentials, regionSet, payloadHash string, expires time.Duration, t time.Time) (string, http.Header, error) {
-	if err := checkRequest(req); err != nil {
-		return "", nil, err
-	}
-	if err := checkInputV4a(creds, regionSet, payloadHash); err != nil {
-		return "", nil, err
-	}
-	if expires < time.Second || expires > MaxPresignExpiry {
-		return "", nil, fmt.Errorf("%w: got %v", ErrExpiry, expires)
-	}
-	key, err := s.keys.key(creds.AccessKeyID, creds.SecretAccessKey)
-	if err != nil {
-		return "", nil, err
-	}
-	t = t.UTC()
-	service := s.service()
-
-	var headers http.Header
-	for name, v := range req.Header {
-		if ignoredHeader(name) || presignDropsHeader(name) || len(name) == len(RegionSetHeader) && equalFoldLower(name, "x-amz-region-set") {
-			continue
-		}
-		if headers == nil {
-			headers = make(http.Header, len(req.Header))
-		}
-		headers[name] = v
-	}
-	if service == "s3" && payloadHash != UnsignedPayload {
-		if headers == nil {
-			headers = make(http.Header, 1)
-		}
-		headers["X-Amz-Content-Sha256"] = []string{payloadHash}
-	}
-	r := *req
-	r.Header = headers
-
-	sc := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(sc)
-	bp := bufPool.Get().(*[]byte)
-	defer putBuf(bp)
-	buf := (*bp)[:0]
-
-	names := append(sc.names[:0], "Host")
-	for name := range headers {
-		if !validHeaderName(name) {
-			return "", nil, fmt.Errorf("%w: %q", ErrInvalidHeaderName, name)
-		}
-		names = append(names, name)
-	}
-	sortFold(names)
-	sc.names = names
-
-	// The auth parameters, encoded, in one string that the pairs slice.
-	var ends [6]int
-	buf = append(buf, AlgorithmV4a...)
-	ends[0] = len(buf)
-	buf = AppendURIEncode(buf, creds.AccessKeyID, false)
-	buf = append(buf, "%2F"...)
-	buf = appendDate(buf, t)
-	buf = append(buf, "%2F"...)
-	buf = AppendURIEncode(buf, service, false)
-	buf = append(buf, "%2F"+terminator...)
-	ends[1] = len(buf)
-	buf = appendTimestamp(buf, t)
-	ends[2] = len(buf)
-	buf = strconv.AppendInt(buf, int64(expires/time.Second), 10)
-	ends[3] = len(buf)
-	buf = AppendURIEncode(buf, regionSet, false)
-	ends[4] = len(buf)
-	for i, n := range names {
-		if i > 0 {
-			if strings.EqualFold(n, names[i-1]) {
-				continue
-			}
-			buf = append(buf, "%3B"...)
-		}
-		buf = appendLower(buf, n)
-	}
-	ends[5] = len(buf)
-	buf = AppendURIEncode(buf, creds.SessionToken, false)
-	params := string(buf)
-	sc.pairs = append(sc.pairs[:0],
-		queryPair{"X-Amz-Algorithm", params[:ends[0]]},
-		queryPair{"X-Amz-Credential", params[ends[0]:ends[1]]},
-		queryPair{"X-Amz-Date", params[ends[1]:ends[2]]},
-		queryPair{"X-Amz-Expires", params[ends[2]:ends[3]]},
-		queryPair{RegionSetHeader, params[ends[3]:ends[4]]},
-		queryPair{"X-Amz-SignedHeaders", params[ends[4]:ends[5]]},
-	)
-	if creds.SessionToken != "" {
-		sc.pairs = append(sc.pairs, queryPair{"X-Amz-Security-Token", params[ends[5]:]})
-	}
-
-	buf, err = appendCanonicalRequest(buf[:0], &r, payloadHash, sc, modePresign)
-	if err != nil {
-		return "", nil, err
-	}
-	// The URL's path and query are the canonical ones: lines 2 and 3.
-	_, rest, _ := bytes.Cut(buf, []byte{'\n'})
-	canonURI, rest, _ := bytes.Cut(rest, []byte{'\n'})
-	canonQuery, _, _ := bytes.Cut(rest, []byte{'\n'})
-	crEnd := len(buf)
-	crHash := sha256.Sum256(buf)
-	buf = appendStringToSignV4a(buf, t, service, crHash[:])
-	sts := buf[crEnd:]
-
-	host := req.Host
-	if host == "" {
-		host = req.URL.Host
-	}
-	buf = slices.Grow(buf, len(req.URL.Scheme)+len("://")+len(host)+len(canonURI)+len(canonQuery)+len("?&X-Amz-Signature=")+2*maxDERSignature)
-	out := buf[len(buf):]
-	if req.URL.Scheme != "" {
-		out = append(out, req.URL.Scheme...)
-		out = append(out, ':')
-	}
-	if host != "" {
-		out = append(out, "//"...)
-		out = append(out, host...)
-	}
-	out = append(out, canonURI...)
-	out = append(out, '?')
-	out = append(out, canonQuery...)
-	out = append(out, "&X-Amz-Signature="...)
-	if out, err = signV4a(out, key, sts); err != nil {
-		return "", nil, err
-	}
-	u := string(out)
-	*bp = buf[:0]
-	return u, headers, nil
+	return presign(s, req, creds, regionSet, payloadHash, expires, t)
 }
 
 // v4aKeyCacheSize bounds the cache of derived keys: one entry per access

@@ -1,9 +1,9 @@
 package sigv4
 
 // aws-chunked streaming with SigV4a: SignerV4a.SignStreaming and
-// StreamingLengthV4a. The framing and the chunk reader are chunked.go's;
-// here is what differs: ECDSA chunk and trailer signatures, padded with '*'
-// to a fixed length on the wire.
+// StreamingLengthV4a. The framing, the chunk reader and its chunk and
+// trailer signatures (ECDSA ones padded with '*' to a fixed length on the
+// wire) are chunked.go's.
 
 import (
 	"fmt"
@@ -37,49 +37,5 @@ func StreamingLengthV4a(decodedLength int64, opts StreamingOptions) (int64, erro
 // Everything else (short bodies, errors, Close, retries) is as
 // Signer.SignStreaming.
 func (s *SignerV4a) SignStreaming(req *http.Request, body io.Reader, decodedLength int64, creds Credentials, regionSet string, opts StreamingOptions, t time.Time) error {
-	encoded, err := StreamingLengthV4a(decodedLength, opts)
-	if err != nil {
-		return err
-	}
-	if err := checkStreaming(req, body); err != nil {
-		return err
-	}
-	if err := checkInputV4a(creds, regionSet, opts.Payload); err != nil {
-		return err
-	}
-	// Derive (or find) the key before req is changed.
-	key, err := s.keys.key(creds.AccessKeyID, creds.SecretAccessKey)
-	if err != nil {
-		return err
-	}
-	setStreamingHeaders(req, decodedLength, encoded, opts)
-	seed, err := s.sign(req, creds, regionSet, opts.Payload, t)
-	if err != nil {
-		return err
-	}
-	if cr := setStreamingBody(req, body, decodedLength, opts); cr != nil && opts.signed() {
-		t = t.UTC()
-		cr.ec = key
-		cr.prefix = appendScopeV4a(append(appendTimestamp(nil, t), '\n'), t, s.service())
-		cr.prevSig = []byte(seed)
-	}
-	return nil
-}
-
-// signV4a signs a chunk's or the trailer's string to sign with ECDSA. It
-// keeps the hex signature for the chain and returns it padded as sent.
-func (r *chunkedReader) signV4a(sts []byte) ([]byte, error) {
-	sig, err := signV4a(r.prevSig[:0], r.ec, sts)
-	if err != nil {
-		return nil, err
-	}
-	if len(sig) > sigLenV4a {
-		return nil, fmt.Errorf("sigv4: SigV4a signature of %d hex digits", len(sig))
-	}
-	r.prevSig = sig
-	r.wire = append(r.wire[:0], sig...)
-	for len(r.wire) < sigLenV4a {
-		r.wire = append(r.wire, '*')
-	}
-	return r.wire, nil
+	return signStreaming(s, req, body, decodedLength, creds, regionSet, opts, t)
 }

@@ -115,15 +115,13 @@ func (inv *invocation) newManager(client *s3client.Client) (*transfer.Manager, e
 	}
 	if o.expectedSize > 0 {
 		// A stream's part size cannot change once it is being sent: choose
-		// one that fits the announced size in S3's 10,000 parts, as the
-		// AWS CLI does with --expected-size.
-		chunk := cfg.MultipartChunkSize
-		if chunk == 0 {
-			chunk = transfer.DefaultMultipartChunkSize
+		// the one the engine would for the announced size, which fits it
+		// in S3's 10,000 parts, as the AWS CLI does with --expected-size.
+		ps, err := multipart.PartSizeFor(int64(o.expectedSize), cfg.MultipartChunkSize)
+		if err != nil {
+			return nil, usagef("--expected-size %d: %v", o.expectedSize, err)
 		}
-		if need := (int64(o.expectedSize) + multipart.MaxParts - 1) / multipart.MaxParts; need > chunk {
-			cfg.MultipartChunkSize = need
-		}
+		cfg.MultipartChunkSize = ps
 	}
 	cfg.MaxConcurrency = o.maxConcurrency
 	if o.maxBandwidth > 0 {
