@@ -10,8 +10,9 @@
 // never send HTTP themselves.
 package s3client
 
-// This file holds the Client and its policies (retries, redirects, skew);
-// config.go its configuration; endpoint.go addressing.
+// This file holds the Client and its policies (redirects, skew); retry.go
+// which failures are retried and the wait between attempts; config.go its
+// configuration; endpoint.go addressing.
 
 import (
 	"context"
@@ -21,6 +22,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -61,7 +63,7 @@ type Client struct {
 	express expressSessions
 	// compat is set once the custom endpoint rejected an aws-chunked or
 	// checksum request: from then on bodies go as plain signed payloads
-	// with Content-MD5 (see compatFallback).
+	// with Content-MD5 (see compatFailure in do.go).
 	compat     atomic.Bool
 	compatOnce sync.Once
 }
@@ -188,47 +190,6 @@ func (c *Client) credentials(ctx context.Context) (sigv4.Credentials, bool, erro
 	return cr, true, nil
 }
 
-// retryableCodes are the S3 error codes worth another attempt.
-var retryableCodes = map[string]bool{
-	"SlowDown": true, "RequestTimeout": true, "RequestTimeoutException": true, "InternalError": true,
-	"ServiceUnavailable": true, "Throttling": true, "ThrottlingException": true, "ThrottledException": true,
-	"RequestThrottled": true, "RequestThrottledException": true, "TooManyRequestsException": true,
-	"RequestLimitExceeded": true, "BandwidthLimitExceeded": true, "PriorRequestNotComplete": true,
-	"ProvisionedThroughputExceededException": true, "EC2ThrottledException": true, "TransactionInProgressException": true,
-}
-
-// retryableStatus reports whether an HTTP status is transient.
-func retryableStatus(status int) bool {
-	switch status {
-	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable,
-		http.StatusGatewayTimeout, http.StatusTooManyRequests:
-		return true
-	}
-	return false
-}
-
-// backoff waits before attempt n+1 (n ≥ 1): full jitter over an exponential
-// cap, as the AWS SDKs' standard retry mode does. It returns early with the
-// context's error.
-func (c *Client) backoff(ctx context.Context, n int) error {
-	d := c.baseDelay << min(n-1, 30)
-	if d <= 0 || d > c.maxDelay {
-		d = c.maxDelay
-	}
-	d = time.Duration(c.jitter() * float64(d))
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	case <-t.C:
-		return nil
-	}
-}
-
 // encodeQuery returns q in canonical SigV4 form (sorted, %20 for spaces),
 // which is also a valid query to send, so the signer has nothing to rewrite.
 func encodeQuery(q url.Values) string {
@@ -241,7 +202,7 @@ func encodeQuery(q url.Values) string {
 	}
 	// Canonical order is by encoded name; sorting names then encoding
 	// differs only for bytes above 0x7e, which S3 parameter names never hold.
-	sortStrings(keys)
+	slices.Sort(keys)
 	var b []byte
 	for _, k := range keys {
 		vs := q[k]
@@ -258,14 +219,6 @@ func encodeQuery(q url.Values) string {
 		}
 	}
 	return string(b)
-}
-
-func sortStrings(a []string) {
-	for i := 1; i < len(a); i++ {
-		for j := i; j > 0 && a[j] < a[j-1]; j-- {
-			a[j], a[j-1] = a[j-1], a[j]
-		}
-	}
 }
 
 // String describes the client: region, endpoint and addressing style,

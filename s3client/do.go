@@ -18,13 +18,11 @@ import (
 	"hash"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/s3kit/s3kit/sigv4"
@@ -72,6 +70,9 @@ type request struct {
 	// common, if set, holds the input's extra query parameters and
 	// headers, which do and presign add (see addCommon).
 	common *Common
+	// session is set by an attempt signed with an S3 Express session's
+	// credentials.
+	session bool
 }
 
 // maxResponseBody bounds the XML answers read into memory (a listing page
@@ -516,7 +517,7 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 	body := replayable(r.body, r.size)
 
 	region := c.bucketRegion(r.bucket)
-	redirected, skewFixed, compatRetried := false, false, false
+	redirected, skewFixed, compatRetried, renewed := false, false, false, false
 	attempts := 0
 	var lastSent int64
 	for {
@@ -587,6 +588,19 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 				}
 			}
 		}
+		// An S3 Express session the server no longer honours (expired by
+		// its clock, or revoked): drop it and send again, once, with a new
+		// one. A HEAD's 403 has no body to name the cause: it gets the
+		// same one renewal.
+		if r.session && !renewed && e.StatusCode == http.StatusForbidden &&
+			(e.Code == "ExpiredToken" || e.Code == "InvalidToken" || r.method == http.MethodHead) {
+			c.dropSessions(r.bucket)
+			renewed = true
+			if canReplay {
+				attempts--
+				continue
+			}
+		}
 		// A store that does not speak aws-chunked or the checksum headers.
 		if !compatRetried && c.custom && p != nil && (p.stream != nil || p.nh > 0) && compatFailure(e) {
 			c.compat.Store(true)
@@ -635,6 +649,7 @@ func (c *Client) attempt(ctx context.Context, r *request, body *replay, region s
 		}
 		// The session token goes in its own header, not X-Amz-Security-Token.
 		sessionToken, creds.SessionToken = creds.SessionToken, ""
+		r.session = true
 	}
 	p, err := c.preparePayload(r, body, signed)
 	if err != nil {
@@ -817,44 +832,6 @@ func compatFailure(e *Error) bool {
 		return strings.Contains(m, "checksum") || strings.Contains(m, "x-amz-") || strings.Contains(m, "chunk") || strings.Contains(m, "header")
 	}
 	return e.StatusCode == http.StatusNotImplemented
-}
-
-// retryable reports whether another attempt may succeed.
-func (e *Error) retryable() bool {
-	if e.StatusCode == 0 || e.StatusCode < 300 && e.Code == "" {
-		// No answer, a successful answer whose body broke, or one whose
-		// document is not the operation's (a server fault).
-		return retryableTransport(e.Err) || errors.Is(e.Err, ErrUnexpectedResponse)
-	}
-	return retryableStatus(e.StatusCode) || retryableCodes[e.Code]
-}
-
-// retryableTransport classifies errors of sending: connection resets, cut
-// bodies and timeouts are transient; a canceled context, a bad URL or a TLS
-// certificate error are not.
-func retryableTransport(err error) bool {
-	if err == nil || errors.Is(err, context.Canceled) {
-		return false
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) && ue.Err != nil {
-		err = ue.Err
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		// A transport timeout (not the caller's deadline, checked before).
-		return true
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
-		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNABORTED) {
-		return true
-	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return true
-	}
-	var oe *net.OpError
-	return errors.As(err, &oe)
 }
 
 // serverDate parses the Date of the answer that carried e.

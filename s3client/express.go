@@ -210,6 +210,25 @@ func (c *Client) sessionCredentials(ctx context.Context, bucket string, base sig
 	}
 }
 
+// dropSessions forgets the finished sessions of bucket (for every access
+// key), so that the next request creates a new one; one being created is
+// left to finish.
+func (c *Client) dropSessions(bucket string) {
+	s := &c.express
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, e := range s.m {
+		if k.bucket != bucket {
+			continue
+		}
+		select {
+		case <-e.done:
+			delete(s.m, k)
+		default:
+		}
+	}
+}
+
 // prune drops expired or failed sessions, and all of them if none is.
 // s.mu is held.
 func (s *expressSessions) prune(now time.Time) {

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -103,7 +104,7 @@ func TestWireRequests(t *testing.T) {
 	base := []string{"host", "x-amz-content-sha256", "x-amz-date"}
 	with := func(extra ...string) []string {
 		out := append(append([]string(nil), base...), extra...)
-		sortStrings(out)
+		slices.Sort(out)
 		return out
 	}
 	tests := []struct {
