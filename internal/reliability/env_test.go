@@ -68,6 +68,7 @@ type options struct {
 	virtual     bool // virtual-host addressing
 	payload     s3client.PayloadSigning
 	checksums   s3client.ChecksumPolicy
+	noThreads   bool // the transfer manager's Config.NoThreads
 }
 
 // headerTimeout is the response-header timeout of every client here:

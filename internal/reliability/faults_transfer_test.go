@@ -49,6 +49,7 @@ func newTransferEnv(t *testing.T, o options) *transferEnv {
 		MaxConcurrency:     4,
 		MemoryBudget:       64 << 20,
 		StateDir:           state,
+		NoThreads:          o.noThreads,
 	})
 	if err != nil {
 		t.Fatalf("transfer.New: %v", err)
@@ -280,11 +281,19 @@ func TestTransferUnderFaults(t *testing.T) {
 // request of one kind fails) fail cleanly: a typed error, no upload, the
 // target file untouched, no temporary file.
 func TestTransferFailureLeavesNothing(t *testing.T) {
+	// With threads, and without: the same engine with one worker, on the
+	// caller's goroutine, must leave nothing behind either.
+	for _, noThreads := range []bool{false, true} {
+		t.Run(fmt.Sprintf("noThreads=%v", noThreads), func(t *testing.T) { transferFailureLeavesNothing(t, noThreads) })
+	}
+}
+
+func transferFailureLeavesNothing(t *testing.T, noThreads bool) {
 	always := func(op string, f faultproxy.Fault) faultproxy.Schedule {
 		return faultproxy.ForOps(faultproxy.Random(1, 1, f), op)
 	}
 	t.Run("upload parts always fail", func(t *testing.T) {
-		te := newTransferEnv(t, options{schedule: always(faultproxy.OpUploadPart, faultproxy.InternalError), maxAttempts: 2})
+		te := newTransferEnv(t, options{schedule: always(faultproxy.OpUploadPart, faultproxy.InternalError), maxAttempts: 2, noThreads: noThreads})
 		before := goroutines()
 		path := filepath.Join(te.upDir, "big")
 		os.WriteFile(path, data(11<<20, 31), 0o600)
@@ -313,7 +322,7 @@ func TestTransferFailureLeavesNothing(t *testing.T) {
 		te.checkNoLeaks(t, before)
 	})
 	t.Run("download ranges always cut", func(t *testing.T) {
-		te := newTransferEnv(t, options{schedule: always(faultproxy.OpGetObject, faultproxy.CutResponse), maxAttempts: 2})
+		te := newTransferEnv(t, options{schedule: always(faultproxy.OpGetObject, faultproxy.CutResponse), maxAttempts: 2, noThreads: noThreads})
 		before := goroutines()
 		obj := data(11<<20, 34)
 		te.srv.PutObject(t, te.bucket, "obj", obj, nil)
