@@ -9,7 +9,6 @@ package transfer
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/s3kit/s3kit/s3client"
 )
@@ -36,39 +35,25 @@ type (
 )
 
 // UploadArgs are the extra arguments of an upload (boto3's ExtraArgs, every
-// name of s3transfer's ALLOWED_UPLOAD_ARGS), plus conditional writes. In a
-// multipart upload each goes where S3 wants it: SSE-C on every part and on
-// the completion, checksums on the parts and the completion, conditions on
-// the completion, the rest on CreateMultipartUpload. Zero fields are not
-// sent.
+// name of s3transfer's ALLOWED_UPLOAD_ARGS), plus conditional writes. They
+// embed s3client.ObjectProperties (ACL, CacheControl, ContentType,
+// Metadata, StorageClass, Tagging, ServerSideEncryption, SSEKMSKeyID...),
+// s3client.SSECustomer (SSECustomerAlgorithm, SSECustomerKey,
+// SSECustomerKeyMD5) and s3client.Common (ExpectedBucketOwner,
+// RequestPayer, ExtraQuery, ExtraHeader), so that every ExtraArgs name is
+// a field, promoted (args.ContentType):
+//
+//	transfer.UploadArgs{ObjectProperties: s3client.ObjectProperties{ContentType: "text/plain"}}
+//
+// In a multipart upload each goes where S3 wants it: SSE-C on every part
+// and on the completion, checksums on the parts and the completion,
+// conditions on the completion, the other properties on
+// CreateMultipartUpload; Common (its ExtraQuery and ExtraHeader too) on
+// every request the upload makes. Zero fields are not sent.
 type UploadArgs struct {
-	ACL                       string // canned ACL: "private", "public-read", "bucket-owner-full-control"...
-	CacheControl              string
-	ContentDisposition        string
-	ContentEncoding           string
-	ContentLanguage           string
-	ContentType               string
-	Expires                   time.Time
-	GrantFullControl          string // `id="..."`, `uri="..."` or `emailAddress="..."`, comma-separated
-	GrantRead                 string
-	GrantReadACP              string
-	GrantWriteACP             string
-	Metadata                  map[string]string // user metadata, sent as x-amz-meta-<name>
-	ObjectLockLegalHoldStatus string            // "ON" or "OFF"
-	ObjectLockMode            string            // "GOVERNANCE" or "COMPLIANCE"
-	ObjectLockRetainUntilDate time.Time
-	RequestPayer              string // "requester"
-	ExpectedBucketOwner       string // account ID
-	ServerSideEncryption      string // "AES256", "aws:kms", "aws:kms:dsse"
-	StorageClass              string
-	SSECustomerAlgorithm      string // "AES256", the default when SSECustomerKey is set
-	SSECustomerKey            s3client.SSECKey
-	SSECustomerKeyMD5         string // computed from SSECustomerKey when empty
-	SSEKMSKeyID               string
-	SSEKMSEncryptionContext   string // base64-encoded JSON
-	BucketKeyEnabled          bool
-	Tagging                   string // URL query form: "k1=v1&k2=v2"
-	WebsiteRedirectLocation   string
+	s3client.ObjectProperties
+	s3client.SSECustomer // SSECustomerKeyMD5 is computed from the key when empty
+	s3client.Common
 	// ChecksumAlgorithm has the client compute that checksum of the body,
 	// or of each part; empty means the client's policy.
 	ChecksumAlgorithm s3client.ChecksumAlgorithm
@@ -91,54 +76,36 @@ type UploadArgs struct {
 }
 
 // DownloadArgs are the extra arguments of a download (s3transfer's
-// ALLOWED_DOWNLOAD_ARGS).
+// ALLOWED_DOWNLOAD_ARGS). They embed s3client.SSECustomer
+// (SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5) and
+// s3client.Common (ExpectedBucketOwner, RequestPayer, ExtraQuery,
+// ExtraHeader), whose fields are promoted; Common goes on every request
+// of the download (and on the listing of a DownloadDirectory).
 type DownloadArgs struct {
 	VersionID string // a version of the object; empty means the current one
 	// ChecksumMode "ENABLED" (also what "" means here, as botocore's
 	// when_supported) asks S3 for the object's checksum and verifies the
 	// downloaded bytes against it; "DISABLED" skips the check.
-	ChecksumMode         string
-	SSECustomerAlgorithm string
-	SSECustomerKey       s3client.SSECKey
-	SSECustomerKeyMD5    string
-	RequestPayer         string
-	ExpectedBucketOwner  string
+	ChecksumMode string
+	s3client.SSECustomer
+	s3client.Common
 }
 
 // CopyArgs are the extra arguments of a copy (s3transfer's
-// ALLOWED_COPY_ARGS). As with CopyObject, the metadata and content headers
-// are applied only with MetadataDirective "REPLACE" and Tagging only with
-// TaggingDirective "REPLACE"; otherwise the source's are kept, for a
-// multipart copy too. SSECustomer* is the key of the new object,
-// CopySourceSSECustomer* the source's.
+// ALLOWED_COPY_ARGS). They embed s3client.ObjectProperties,
+// s3client.SSECustomer (the key of the new object), s3client.Common and
+// s3client.CopySourceConditions (CopySourceIfMatch...), whose fields are
+// promoted; the source's key keeps boto3's CopySourceSSECustomer* names.
+// As with CopyObject, the metadata and content headers are applied only
+// with MetadataDirective "REPLACE" and Tagging only with TaggingDirective
+// "REPLACE"; otherwise the source's are kept, for a multipart copy too.
+// Common goes on every request to the destination; the source's HeadObject
+// and tags are read with its RequestPayer only.
 type CopyArgs struct {
-	ACL                       string
-	CacheControl              string
-	ContentDisposition        string
-	ContentEncoding           string
-	ContentLanguage           string
-	ContentType               string
-	Expires                   time.Time
-	GrantFullControl          string
-	GrantRead                 string
-	GrantReadACP              string
-	GrantWriteACP             string
-	Metadata                  map[string]string
-	ObjectLockLegalHoldStatus string
-	ObjectLockMode            string
-	ObjectLockRetainUntilDate time.Time
-	RequestPayer              string
-	ExpectedBucketOwner       string
-	ServerSideEncryption      string
-	StorageClass              string
-	SSECustomerAlgorithm      string
-	SSECustomerKey            s3client.SSECKey
-	SSECustomerKeyMD5         string
-	SSEKMSKeyID               string
-	SSEKMSEncryptionContext   string
-	BucketKeyEnabled          bool
-	Tagging                   string
-	WebsiteRedirectLocation   string
+	s3client.ObjectProperties
+	s3client.SSECustomer
+	s3client.Common
+	s3client.CopySourceConditions
 	// ChecksumAlgorithm has S3 compute that checksum for the copy.
 	ChecksumAlgorithm s3client.ChecksumAlgorithm
 	// ChecksumType is sent when a multipart copy's upload is created.
@@ -146,22 +113,18 @@ type CopyArgs struct {
 
 	MetadataDirective              string // "COPY" (the default) or "REPLACE"
 	TaggingDirective               string // "COPY" (the default) or "REPLACE"
-	CopySourceIfMatch              string
-	CopySourceIfNoneMatch          string
-	CopySourceIfModifiedSince      time.Time
-	CopySourceIfUnmodifiedSince    time.Time
 	CopySourceSSECustomerAlgorithm string
 	CopySourceSSECustomerKey       s3client.SSECKey
 	CopySourceSSECustomerKeyMD5    string
 }
 
 // DeleteArgs are the extra arguments of Delete (s3transfer's
-// ALLOWED_DELETE_ARGS).
+// ALLOWED_DELETE_ARGS). They embed s3client.Common (ExpectedBucketOwner,
+// RequestPayer, ExtraQuery, ExtraHeader), whose fields are promoted.
 type DeleteArgs struct {
-	VersionID           string
-	MFA                 string // "serial-number code" for MFA-delete buckets
-	RequestPayer        string
-	ExpectedBucketOwner string
+	VersionID string
+	MFA       string // "serial-number code" for MFA-delete buckets
+	s3client.Common
 }
 
 // Callback is boto3's progress callback: it is called with the number of
@@ -325,29 +288,6 @@ func options[T any](opts []T, apply func(T, *callOptions)) *callOptions {
 	return o
 }
 
-// properties returns what the object is written with.
-func (a *UploadArgs) properties() s3client.ObjectProperties {
-	return s3client.ObjectProperties{
-		ACL: a.ACL, CacheControl: a.CacheControl, ContentDisposition: a.ContentDisposition,
-		ContentEncoding: a.ContentEncoding, ContentLanguage: a.ContentLanguage, ContentType: a.ContentType,
-		Expires: a.Expires, GrantFullControl: a.GrantFullControl, GrantRead: a.GrantRead,
-		GrantReadACP: a.GrantReadACP, GrantWriteACP: a.GrantWriteACP, Metadata: a.Metadata,
-		ObjectLockLegalHoldStatus: a.ObjectLockLegalHoldStatus, ObjectLockMode: a.ObjectLockMode,
-		ObjectLockRetainUntilDate: a.ObjectLockRetainUntilDate, ServerSideEncryption: a.ServerSideEncryption,
-		SSEKMSKeyID: a.SSEKMSKeyID, SSEKMSEncryptionContext: a.SSEKMSEncryptionContext,
-		BucketKeyEnabled: a.BucketKeyEnabled, StorageClass: a.StorageClass, Tagging: a.Tagging,
-		WebsiteRedirectLocation: a.WebsiteRedirectLocation,
-	}
-}
-
-func (a *UploadArgs) sse() s3client.SSECustomer {
-	return s3client.SSECustomer{SSECustomerAlgorithm: a.SSECustomerAlgorithm, SSECustomerKey: a.SSECustomerKey, SSECustomerKeyMD5: a.SSECustomerKeyMD5}
-}
-
-func (a *UploadArgs) common() s3client.Common {
-	return s3client.Common{ExpectedBucketOwner: a.ExpectedBucketOwner, RequestPayer: a.RequestPayer}
-}
-
 // checksums returns the caller's whole-object checksum values.
 func (a *UploadArgs) checksums() s3client.Checksums {
 	return s3client.Checksums{CRC32: a.ChecksumCRC32, CRC32C: a.ChecksumCRC32C, CRC64NVME: a.ChecksumCRC64NVME,
@@ -373,20 +313,12 @@ func (a *UploadArgs) fullObject() (s3client.ChecksumAlgorithm, string, error) {
 func (a *UploadArgs) putInput(bucket, key string) *s3client.PutObjectInput {
 	return &s3client.PutObjectInput{
 		Bucket: bucket, Key: key,
-		ObjectProperties: a.properties(), SSECustomer: a.sse(), Common: a.common(),
+		ObjectProperties: a.ObjectProperties, SSECustomer: a.SSECustomer, Common: a.Common,
 		ChecksumAlgorithm: a.ChecksumAlgorithm,
 		ChecksumCRC32:     a.ChecksumCRC32, ChecksumCRC32C: a.ChecksumCRC32C, ChecksumCRC64NVME: a.ChecksumCRC64NVME,
 		ChecksumSHA1: a.ChecksumSHA1, ChecksumSHA256: a.ChecksumSHA256,
 		IfNoneMatch: a.IfNoneMatch, IfMatch: a.IfMatch,
 	}
-}
-
-func (a *DownloadArgs) sse() s3client.SSECustomer {
-	return s3client.SSECustomer{SSECustomerAlgorithm: a.SSECustomerAlgorithm, SSECustomerKey: a.SSECustomerKey, SSECustomerKeyMD5: a.SSECustomerKeyMD5}
-}
-
-func (a *DownloadArgs) common() s3client.Common {
-	return s3client.Common{ExpectedBucketOwner: a.ExpectedBucketOwner, RequestPayer: a.RequestPayer}
 }
 
 func (a *DownloadArgs) verify() (bool, error) {
@@ -399,35 +331,7 @@ func (a *DownloadArgs) verify() (bool, error) {
 	return false, fmt.Errorf("transfer: ChecksumMode %q is neither ENABLED nor DISABLED", a.ChecksumMode)
 }
 
-func (a *CopyArgs) properties() s3client.ObjectProperties {
-	return s3client.ObjectProperties{
-		ACL: a.ACL, CacheControl: a.CacheControl, ContentDisposition: a.ContentDisposition,
-		ContentEncoding: a.ContentEncoding, ContentLanguage: a.ContentLanguage, ContentType: a.ContentType,
-		Expires: a.Expires, GrantFullControl: a.GrantFullControl, GrantRead: a.GrantRead,
-		GrantReadACP: a.GrantReadACP, GrantWriteACP: a.GrantWriteACP, Metadata: a.Metadata,
-		ObjectLockLegalHoldStatus: a.ObjectLockLegalHoldStatus, ObjectLockMode: a.ObjectLockMode,
-		ObjectLockRetainUntilDate: a.ObjectLockRetainUntilDate, ServerSideEncryption: a.ServerSideEncryption,
-		SSEKMSKeyID: a.SSEKMSKeyID, SSEKMSEncryptionContext: a.SSEKMSEncryptionContext,
-		BucketKeyEnabled: a.BucketKeyEnabled, StorageClass: a.StorageClass, Tagging: a.Tagging,
-		WebsiteRedirectLocation: a.WebsiteRedirectLocation,
-	}
-}
-
-func (a *CopyArgs) sse() s3client.SSECustomer {
-	return s3client.SSECustomer{SSECustomerAlgorithm: a.SSECustomerAlgorithm, SSECustomerKey: a.SSECustomerKey, SSECustomerKeyMD5: a.SSECustomerKeyMD5}
-}
-
+// sourceSSE returns the key the copy's source is encrypted with.
 func (a *CopyArgs) sourceSSE() s3client.SSECustomer {
 	return s3client.SSECustomer{SSECustomerAlgorithm: a.CopySourceSSECustomerAlgorithm, SSECustomerKey: a.CopySourceSSECustomerKey, SSECustomerKeyMD5: a.CopySourceSSECustomerKeyMD5}
-}
-
-func (a *CopyArgs) common() s3client.Common {
-	return s3client.Common{ExpectedBucketOwner: a.ExpectedBucketOwner, RequestPayer: a.RequestPayer}
-}
-
-func (a *CopyArgs) conditions() s3client.CopySourceConditions {
-	return s3client.CopySourceConditions{
-		CopySourceIfMatch: a.CopySourceIfMatch, CopySourceIfNoneMatch: a.CopySourceIfNoneMatch,
-		CopySourceIfModifiedSince: a.CopySourceIfModifiedSince, CopySourceIfUnmodifiedSince: a.CopySourceIfUnmodifiedSince,
-	}
 }

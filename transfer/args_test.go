@@ -10,6 +10,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"reflect"
 	"slices"
 	"strings"
@@ -41,6 +42,9 @@ var (
 	testKeyB64 = "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s="
 	testKeyMD5 = "custom-md5=="
 	testTime   = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	// Common's ExtraQuery and ExtraHeader, which go on every request.
+	extraQuery  = url.Values{"x-extra": {"q"}}
+	extraHeader = http.Header{"X-Extra": {"h"}}
 )
 
 // argRow maps one s3transfer name to a field and to where it is sent.
@@ -152,6 +156,9 @@ func uploadRows() []argRow {
 		// Beyond s3transfer: conditional writes.
 		{name: "IfNoneMatch", field: "IfNoneMatch", value: "*", header: "If-None-Match", want: "*", single: all, multi: []string{kComplete}},
 		{name: "IfMatch", field: "IfMatch", value: `"etag"`, header: "If-Match", want: `"etag"`, single: all, multi: []string{kComplete}},
+		// Beyond s3transfer: Common's parameters the client does not model.
+		{name: "ExtraQuery", field: "ExtraQuery", value: extraQuery, header: "?x-extra", want: "q", single: all, multi: every},
+		{name: "ExtraHeader", field: "ExtraHeader", value: extraHeader, header: "X-Extra", want: "h", single: all, multi: every},
 	}
 }
 
@@ -167,6 +174,8 @@ func downloadRows() []argRow {
 			header: "X-Amz-Server-Side-Encryption-Customer-Key-Md5", want: testKeyMD5, single: both, multi: both},
 		{name: "RequestPayer", field: "RequestPayer", value: "requester", header: "X-Amz-Request-Payer", want: "requester", single: both, multi: both},
 		{name: "ExpectedBucketOwner", field: "ExpectedBucketOwner", value: "111122223333", header: "X-Amz-Expected-Bucket-Owner", want: "111122223333", single: both, multi: both},
+		{name: "ExtraQuery", field: "ExtraQuery", value: extraQuery, header: "?x-extra", want: "q", single: both, multi: both},
+		{name: "ExtraHeader", field: "ExtraHeader", value: extraHeader, header: "X-Extra", want: "h", single: both, multi: both},
 	}
 }
 
@@ -192,7 +201,8 @@ func copyRows() []argRow {
 			r.single, r.multi = []string{kHead, kCopy}, []string{kHead, kCreate, kPartCopy, kComplete}
 			rows = append(rows, r)
 			continue
-		case r.name == "ExpectedBucketOwner":
+		case r.name == "ExpectedBucketOwner", r.name == "ExtraQuery", r.name == "ExtraHeader":
+			// The destination's: not on the source's HeadObject.
 			r.single, r.multi = []string{kCopy}, []string{kCreate, kPartCopy, kComplete}
 			rows = append(rows, r)
 			continue
@@ -238,6 +248,8 @@ func deleteRows() []argRow {
 		{name: "VersionId", field: "VersionID", value: "v9", header: "?versionId", want: "v9", single: d},
 		{name: "RequestPayer", field: "RequestPayer", value: "requester", header: "X-Amz-Request-Payer", want: "requester", single: d},
 		{name: "ExpectedBucketOwner", field: "ExpectedBucketOwner", value: "111122223333", header: "X-Amz-Expected-Bucket-Owner", want: "111122223333", single: d},
+		{name: "ExtraQuery", field: "ExtraQuery", value: extraQuery, header: "?x-extra", want: "q", single: d},
+		{name: "ExtraHeader", field: "ExtraHeader", value: extraHeader, header: "X-Extra", want: "h", single: d},
 	}
 }
 
@@ -400,8 +412,9 @@ func TestExtraArgsTable(t *testing.T) {
 		for _, r := range rows {
 			fields[r.field] = true
 		}
-		for i := 0; i < typ.NumField(); i++ {
-			if f := typ.Field(i); !fields[f.Name] {
+		// The fields of the embedded s3client structs too, promoted.
+		for _, f := range reflect.VisibleFields(typ) {
+			if !f.Anonymous && !fields[f.Name] {
 				t.Errorf("%s: field %s is in no row", what, f.Name)
 			}
 		}

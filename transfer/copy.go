@@ -46,11 +46,11 @@ func (m *Manager) Copy(ctx context.Context, src CopySource, bucket, key string, 
 	}
 	out, err := c.Copy(ctx, &multipart.CopyInput{
 		Bucket: bucket, Key: key, Source: src,
-		CopySourceConditions:  a.conditions(),
+		CopySourceConditions:  a.CopySourceConditions,
 		CopySourceSSECustomer: a.sourceSSE(),
-		ObjectProperties:      a.properties(),
-		SSECustomer:           a.sse(),
-		Common:                a.common(),
+		ObjectProperties:      a.ObjectProperties,
+		SSECustomer:           a.SSECustomer,
+		Common:                a.Common,
 		MetadataDirective:     a.MetadataDirective,
 		TaggingDirective:      a.TaggingDirective,
 		ChecksumAlgorithm:     a.ChecksumAlgorithm,
@@ -75,7 +75,7 @@ func (m *Manager) Delete(ctx context.Context, bucket, key string, opts ...Delete
 	o := options(opts, DeleteOption.deleteOption)
 	a := o.delete
 	out, err := m.api.DeleteObject(ctx, &s3client.DeleteObjectInput{Bucket: bucket, Key: key, VersionID: a.VersionID,
-		MFA: a.MFA, Common: s3client.Common{ExpectedBucketOwner: a.ExpectedBucketOwner, RequestPayer: a.RequestPayer}})
+		MFA: a.MFA, Common: a.Common})
 	if err != nil {
 		return nil, newError(op, bucket, key, "", err)
 	}

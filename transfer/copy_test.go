@@ -48,7 +48,8 @@ func TestCopy(t *testing.T) {
 				cb := Callback(func(n int64) { calls = append(calls, n) })
 				opts := []CopyOption{cb}
 				if tc.replace {
-					opts = append(opts, CopyArgs{MetadataDirective: "REPLACE", Metadata: map[string]string{"shape": "round"}, ContentType: "text/x-new"})
+					opts = append(opts, CopyArgs{MetadataDirective: "REPLACE",
+						ObjectProperties: s3client.ObjectProperties{Metadata: map[string]string{"shape": "round"}, ContentType: "text/x-new"}})
 				}
 				res, err := m.Copy(context.Background(), CopySource{Bucket: testBucket, Key: tc.src}, testBucket, dst, opts...)
 				if err != nil {

@@ -127,7 +127,7 @@ func (m *Manager) DownloadDirectory(ctx context.Context, bucket, prefix, dir str
 		return nil, newError(op, bucket, prefix, dir, fmt.Errorf("%w: a VersionID names one object, not a directory", ErrWrongOption))
 	}
 	var jobs []FileResult
-	in := &s3client.ListObjectsV2Input{Bucket: bucket, Prefix: prefix, Common: o.download.common()}
+	in := &s3client.ListObjectsV2Input{Bucket: bucket, Prefix: prefix, Common: o.download.Common}
 	var pager s3client.Pager // ends a listing whose server repeats its tokens
 	for {
 		out, err := m.api.ListObjectsV2(ctx, in)

@@ -110,7 +110,7 @@ func (m *Manager) downloader(args *DownloadArgs, rep *reporter, bucket, key stri
 		dl.Limiter = m.limiter
 	}
 	in := &multipart.DownloadInput{Bucket: bucket, Key: key, VersionID: args.VersionID,
-		SSECustomer: args.sse(), Common: args.common(), NoVerify: !verify}
+		SSECustomer: args.SSECustomer, Common: args.Common, NoVerify: !verify}
 	return dl, in, nil
 }
 

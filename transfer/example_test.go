@@ -146,8 +146,9 @@ func ExampleManager_UploadFile_metadata() {
 	ctx := context.Background()
 	s3, _ := transfer.New(e.client("us-west-2"), transfer.Config{})
 
-	_, err := s3.UploadFile(ctx, e.path("tmp.txt"), "bucket-name", "key-name",
-		transfer.UploadArgs{Metadata: map[string]string{"mykey": "myvalue"}})
+	_, err := s3.UploadFile(ctx, e.path("tmp.txt"), "bucket-name", "key-name", transfer.UploadArgs{
+		ObjectProperties: s3client.ObjectProperties{Metadata: map[string]string{"mykey": "myvalue"}},
+	})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -163,8 +164,9 @@ func ExampleManager_UploadFile_acl() {
 	ctx := context.Background()
 	s3, _ := transfer.New(e.client("us-west-2"), transfer.Config{})
 
-	_, err := s3.UploadFile(ctx, e.path("tmp.txt"), "bucket-name", "key-name",
-		transfer.UploadArgs{ACL: "public-read"})
+	_, err := s3.UploadFile(ctx, e.path("tmp.txt"), "bucket-name", "key-name", transfer.UploadArgs{
+		ObjectProperties: s3client.ObjectProperties{ACL: "public-read"},
+	})
 	fmt.Println(err)
 	// Output: <nil>
 }
@@ -178,8 +180,10 @@ func ExampleManager_UploadFile_grants() {
 	s3, _ := transfer.New(e.client("us-west-2"), transfer.Config{})
 
 	_, err := s3.UploadFile(ctx, e.path("tmp.txt"), "bucket-name", "key-name", transfer.UploadArgs{
-		GrantRead:        `uri="http://acs.amazonaws.com/groups/global/AllUsers"`,
-		GrantFullControl: `id="79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"`,
+		ObjectProperties: s3client.ObjectProperties{
+			GrantRead:        `uri="http://acs.amazonaws.com/groups/global/AllUsers"`,
+			GrantFullControl: `id="79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"`,
+		},
 	})
 	fmt.Println(err)
 	// Output: <nil>
@@ -391,7 +395,7 @@ func ExampleManager_Copy_replaceMetadata() {
 
 	copySource := transfer.CopySource{Bucket: "mybucket", Key: "mykey"}
 	_, err := s3.Copy(ctx, copySource, "bucket", "mykey", transfer.CopyArgs{
-		Metadata:          map[string]string{"my-new-key": "my-new-value"},
+		ObjectProperties:  s3client.ObjectProperties{Metadata: map[string]string{"my-new-key": "my-new-value"}},
 		MetadataDirective: "REPLACE",
 	})
 	if err != nil {
@@ -495,7 +499,9 @@ func ExampleManager_NewWriter() {
 	ctx := context.Background()
 	s3, _ := transfer.New(e.client("us-west-2"), transfer.Config{})
 
-	w, err := s3.NewWriter(ctx, "bucket-name", "log.gz", transfer.UploadArgs{ContentEncoding: "gzip"})
+	w, err := s3.NewWriter(ctx, "bucket-name", "log.gz", transfer.UploadArgs{
+		ObjectProperties: s3client.ObjectProperties{ContentEncoding: "gzip"},
+	})
 	if err != nil {
 		log.Fatal(err)
 	}

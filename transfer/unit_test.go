@@ -205,13 +205,13 @@ func TestSafeJoin(t *testing.T) {
 
 func TestOptions(t *testing.T) {
 	var nilArgs *UploadArgs
-	o := options([]UploadOption{nil, nilArgs, &UploadArgs{ACL: "private"}, Callback(func(int64) {})}, UploadOption.uploadOption)
+	o := options([]UploadOption{nil, nilArgs, &UploadArgs{ObjectProperties: s3client.ObjectProperties{ACL: "private"}}, Callback(func(int64) {})}, UploadOption.uploadOption)
 	if o.upload.ACL != "private" || o.callback == nil || o.download == nil || o.copy == nil || o.delete == nil {
 		t.Fatalf("options = %+v", o)
 	}
 	// The last of a kind wins; a nil pointer leaves the one before.
 	var nilCopy *CopyArgs
-	o = options([]CopyOption{CopyArgs{ACL: "a"}, nilCopy, SourceClient(&s3client.Client{}), CopyArgs{ACL: "b"}}, CopyOption.copyOption)
+	o = options([]CopyOption{CopyArgs{ObjectProperties: s3client.ObjectProperties{ACL: "a"}}, nilCopy, SourceClient(&s3client.Client{}), CopyArgs{ObjectProperties: s3client.ObjectProperties{ACL: "b"}}}, CopyOption.copyOption)
 	if o.copy.ACL != "b" || o.source == nil {
 		t.Errorf("options = %+v", o)
 	}

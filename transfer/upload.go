@@ -204,7 +204,7 @@ func (m *Manager) openUploadJournal(ctx context.Context, j *uploadJournal, args 
 	// The file changed: the parts sent are of other bytes.
 	if old.UploadID != "" && old.Bucket == j.Bucket && old.Key == j.Key {
 		multipart.Abort(ctx, m.api, &s3client.AbortMultipartUploadInput{Bucket: old.Bucket, Key: old.Key,
-			UploadID: old.UploadID, Common: args.common()})
+			UploadID: old.UploadID, Common: args.Common})
 	}
 	removeJournal(path)
 	return path, "", nil
@@ -252,7 +252,7 @@ func (m *Manager) uploader(args *UploadArgs, rep *reporter, budget int64) *multi
 func (m *Manager) engineUpload(ctx context.Context, u *multipart.Uploader, args *UploadArgs, bucket, key string, body io.Reader, size int64, resumeID string) (*Result, error) {
 	in := &multipart.UploadInput{
 		Bucket: bucket, Key: key, Body: body, Size: size,
-		ObjectProperties: args.properties(), SSECustomer: args.sse(), Common: args.common(),
+		ObjectProperties: args.ObjectProperties, SSECustomer: args.SSECustomer, Common: args.Common,
 		IfNoneMatch: args.IfNoneMatch, IfMatch: args.IfMatch,
 		ChecksumType: args.ChecksumType, Checksum: args.checksums(),
 	}

@@ -218,18 +218,33 @@ func (c *copier) above(print func()) {
 	print()
 }
 
+// properties returns what an upload or a copy writes, from the options.
+func (c *copier) properties() s3client.ObjectProperties {
+	o := c.inv.opts
+	return s3client.ObjectProperties{
+		ContentType: o.contentType, ACL: o.acl, CacheControl: o.cacheControl,
+		ContentDisposition: o.contentDisp, ContentEncoding: o.contentEncoding, ContentLanguage: o.contentLanguage,
+		Expires: o.expires.Time, StorageClass: o.storageClass, Metadata: o.metadata,
+		ServerSideEncryption: o.sse, SSEKMSKeyID: o.sseKMSKeyID,
+		GrantFullControl: o.grants.fullControl, GrantRead: o.grants.read, GrantReadACP: o.grants.readACP, GrantWriteACP: o.grants.writeACP,
+	}
+}
+
+// sseC returns the SSE-C key of the options (--sse-c, --sse-c-key).
+func (c *copier) sseC() s3client.SSECustomer {
+	o := c.inv.opts
+	return s3client.SSECustomer{SSECustomerAlgorithm: o.sseC, SSECustomerKey: o.sseCKey.key}
+}
+
 // uploadArgs returns what an upload writes, from the options: the
 // Content-Type given, or guessed from the file name as the AWS CLI does.
 func (c *copier) uploadArgs(filename string) transfer.UploadArgs {
 	o := c.inv.opts
 	a := transfer.UploadArgs{
-		ContentType: o.contentType, ACL: o.acl, CacheControl: o.cacheControl,
-		ContentDisposition: o.contentDisp, ContentEncoding: o.contentEncoding, ContentLanguage: o.contentLanguage,
-		Expires: o.expires.Time, StorageClass: o.storageClass, Metadata: o.metadata,
-		ServerSideEncryption: o.sse, SSEKMSKeyID: o.sseKMSKeyID,
-		SSECustomerAlgorithm: o.sseC, SSECustomerKey: o.sseCKey.key,
-		GrantFullControl: o.grants.fullControl, GrantRead: o.grants.read, GrantReadACP: o.grants.readACP, GrantWriteACP: o.grants.writeACP,
-		ChecksumAlgorithm: s3client.ChecksumAlgorithm(o.checksumAlgorithm), RequestPayer: o.requestPayer,
+		ObjectProperties:  c.properties(),
+		SSECustomer:       c.sseC(),
+		Common:            s3client.Common{RequestPayer: o.requestPayer},
+		ChecksumAlgorithm: s3client.ChecksumAlgorithm(o.checksumAlgorithm),
 	}
 	if a.ContentType == "" && filename != "" {
 		a.ContentType = mime.TypeByExtension(filepath.Ext(filename))
@@ -240,8 +255,7 @@ func (c *copier) uploadArgs(filename string) transfer.UploadArgs {
 // downloadArgs returns what a download sends besides the key: the SSE-C
 // key the object was written with, and --request-payer.
 func (c *copier) downloadArgs() transfer.DownloadArgs {
-	o := c.inv.opts
-	return transfer.DownloadArgs{SSECustomerAlgorithm: o.sseC, SSECustomerKey: o.sseCKey.key, RequestPayer: o.requestPayer}
+	return transfer.DownloadArgs{SSECustomer: c.sseC(), Common: s3client.Common{RequestPayer: c.inv.opts.requestPayer}}
 }
 
 // copyArgs returns what a copy within S3 writes. An SSE-C key applies to
@@ -249,15 +263,13 @@ func (c *copier) downloadArgs() transfer.DownloadArgs {
 func (c *copier) copyArgs() transfer.CopyArgs {
 	o := c.inv.opts
 	a := transfer.CopyArgs{
-		ContentType: o.contentType, ACL: o.acl, CacheControl: o.cacheControl,
-		ContentDisposition: o.contentDisp, ContentEncoding: o.contentEncoding, ContentLanguage: o.contentLanguage,
-		Expires: o.expires.Time, StorageClass: o.storageClass, Metadata: o.metadata,
-		ServerSideEncryption: o.sse, SSEKMSKeyID: o.sseKMSKeyID,
-		SSECustomerAlgorithm: o.sseC, SSECustomerKey: o.sseCKey.key,
-		CopySourceSSECustomerAlgorithm: o.sseC, CopySourceSSECustomerKey: o.sseCKey.key,
-		GrantFullControl: o.grants.fullControl, GrantRead: o.grants.read, GrantReadACP: o.grants.readACP, GrantWriteACP: o.grants.writeACP,
-		ChecksumAlgorithm: s3client.ChecksumAlgorithm(o.checksumAlgorithm), RequestPayer: o.requestPayer,
-		MetadataDirective: o.metadataDirective,
+		ObjectProperties:               c.properties(),
+		SSECustomer:                    c.sseC(),
+		Common:                         s3client.Common{RequestPayer: o.requestPayer},
+		CopySourceSSECustomerAlgorithm: o.sseC,
+		CopySourceSSECustomerKey:       o.sseCKey.key,
+		ChecksumAlgorithm:              s3client.ChecksumAlgorithm(o.checksumAlgorithm),
+		MetadataDirective:              o.metadataDirective,
 	}
 	// New metadata or content headers would be ignored under COPY; as the
 	// AWS CLI does, giving them means replacing.

@@ -309,7 +309,7 @@ func stepUploadFile(ctx context.Context, d *demo) error {
 	var calls int
 	cb, bar, done := d.progressFor("tmp.bin", &seen, &calls)
 	res, err := d.mgr.UploadFile(ctx, d.bigFile, demoBucket, "key-name", cb, bar,
-		transfer.UploadArgs{Metadata: map[string]string{"mykey": "myvalue"}, ACL: "public-read"})
+		transfer.UploadArgs{ObjectProperties: s3client.ObjectProperties{Metadata: map[string]string{"mykey": "myvalue"}, ACL: "public-read"}})
 	done()
 	if err != nil {
 		return err
@@ -341,11 +341,11 @@ func stepUploadFile(ctx context.Context, d *demo) error {
 	if err := os.WriteFile(small, []byte("the guide's tmp.txt\n"), 0o600); err != nil {
 		return err
 	}
-	_, err = d.mgr.UploadFile(ctx, small, demoBucket, "tmp.txt", transfer.UploadArgs{
+	_, err = d.mgr.UploadFile(ctx, small, demoBucket, "tmp.txt", transfer.UploadArgs{ObjectProperties: s3client.ObjectProperties{
 		GrantRead:        `uri="http://acs.amazonaws.com/groups/global/AllUsers"`,
 		GrantFullControl: `id="79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"`,
 		Metadata:         map[string]string{"mykey": "myvalue"},
-	})
+	}})
 	if err != nil {
 		return err
 	}
@@ -472,7 +472,7 @@ func stepCopy(ctx context.Context, d *demo) error {
 	d.notChecked("SourceClient across regions (this server has one region and accepts any)")
 
 	_, err = d.mgr.Copy(ctx, src, demoBucket, "mykey", transfer.CopyArgs{
-		Metadata:          map[string]string{"my-new-key": "my-new-value"},
+		ObjectProperties:  s3client.ObjectProperties{Metadata: map[string]string{"my-new-key": "my-new-value"}},
 		MetadataDirective: "REPLACE",
 	})
 	if err != nil {

@@ -209,8 +209,8 @@ func testTransferUploadFile(e *env) {
 				body := pattern(size.n)
 				src := writeTestFile(t, t.TempDir(), "src", body)
 				key := "transfer/upload-file/" + mode.name + "/" + size.name + " ü"
-				args := transfer.UploadArgs{ContentType: "application/x-transfer", CacheControl: "max-age=17",
-					Metadata: map[string]string{"origin": "upload-file", "mode": mode.name}}
+				args := transfer.UploadArgs{ObjectProperties: s3client.ObjectProperties{ContentType: "application/x-transfer", CacheControl: "max-age=17",
+					Metadata: map[string]string{"origin": "upload-file", "mode": mode.name}}}
 				res, err := m.UploadFile(e.ctx, src, e.bucket, key, args)
 				if err != nil {
 					t.Fatalf("UploadFile: %v", err)
@@ -260,7 +260,7 @@ func testTransferUploadStream(e *env) {
 				pw.Close()
 			}()
 			key := "transfer/stream/" + size.name
-			res, err := m.Upload(e.ctx, pr, e.bucket, key, transfer.UploadArgs{ContentType: "text/x-stream", Metadata: map[string]string{"origin": "stream"}})
+			res, err := m.Upload(e.ctx, pr, e.bucket, key, transfer.UploadArgs{ObjectProperties: s3client.ObjectProperties{ContentType: "text/x-stream", Metadata: map[string]string{"origin": "stream"}}})
 			if err != nil {
 				t.Fatalf("Upload: %v", err)
 			}
@@ -415,8 +415,8 @@ func testTransferCopy(e *env) {
 					dst := "transfer/copy/dst-" + size.name + "-" + mode.name + "-" + directive
 					var opts []transfer.CopyOption
 					if replace {
-						opts = append(opts, transfer.CopyArgs{MetadataDirective: "REPLACE", ContentType: "text/x-replaced",
-							Metadata: map[string]string{"replaced": "yes"}})
+						opts = append(opts, transfer.CopyArgs{MetadataDirective: "REPLACE", ObjectProperties: s3client.ObjectProperties{ContentType: "text/x-replaced",
+							Metadata: map[string]string{"replaced": "yes"}}})
 					}
 					res, err := m.Copy(e.ctx, transfer.CopySource{Bucket: e.bucket, Key: src}, e.bucket, dst, opts...)
 					if err != nil {
@@ -460,7 +460,7 @@ func testTransferDirectory(e *env) {
 				writeTestFile(t, src, name, data)
 			}
 			prefix := "transfer/dir-" + mode.name + "/"
-			up, err := m.UploadDirectory(e.ctx, src, e.bucket, prefix, transfer.UploadArgs{Metadata: map[string]string{"origin": "dir"}})
+			up, err := m.UploadDirectory(e.ctx, src, e.bucket, prefix, transfer.UploadArgs{ObjectProperties: s3client.ObjectProperties{Metadata: map[string]string{"origin": "dir"}}})
 			if err != nil {
 				t.Fatalf("UploadDirectory: %v", err)
 			}
@@ -532,7 +532,7 @@ func testTransferResume(e *env) {
 				}
 				return errPart
 			}
-			_, err := m.UploadFile(ctx, src, e.bucket, key, transfer.UploadArgs{Metadata: map[string]string{"origin": "resume"}})
+			_, err := m.UploadFile(ctx, src, e.bucket, key, transfer.UploadArgs{ObjectProperties: s3client.ObjectProperties{Metadata: map[string]string{"origin": "resume"}}})
 			if how == "cancelled" && !errors.Is(err, context.Canceled) || how != "cancelled" && !errors.Is(err, errPart) {
 				t.Fatalf("first run: %v", err)
 			}
@@ -540,7 +540,7 @@ func testTransferResume(e *env) {
 			if ents, _ := os.ReadDir(stateDir); len(ents) != 1 {
 				t.Fatalf("%d journals after the failure, want 1", len(ents))
 			}
-			res, err := m.UploadFile(e.ctx, src, e.bucket, key, transfer.UploadArgs{Metadata: map[string]string{"origin": "resume"}})
+			res, err := m.UploadFile(e.ctx, src, e.bucket, key, transfer.UploadArgs{ObjectProperties: s3client.ObjectProperties{Metadata: map[string]string{"origin": "resume"}}})
 			if err != nil {
 				t.Fatalf("resumed run: %v", err)
 			}

@@ -777,7 +777,7 @@ func TestBadInputTable(t *testing.T) {
 			return err
 		}, nil},
 		{"transfer metadata name with a space", func() error {
-			_, err := b.m.Upload(ctx, body(), "bkt", "k", transfer.UploadArgs{Metadata: map[string]string{"a b": "v"}})
+			_, err := b.m.Upload(ctx, body(), "bkt", "k", transfer.UploadArgs{ObjectProperties: s3client.ObjectProperties{Metadata: map[string]string{"a b": "v"}}})
 			return err
 		}, nil},
 		{"SSE-C key of the wrong length", func() error {

@@ -227,15 +227,15 @@ func TestSecretsNeverLeak(t *testing.T) {
 			return err
 		},
 		"transfer Upload": func() error {
-			_, err := m.Upload(ctx, bytes.NewReader(big), "bkt", "k", transfer.UploadArgs{SSECustomerKey: ssecKey})
+			_, err := m.Upload(ctx, bytes.NewReader(big), "bkt", "k", transfer.UploadArgs{SSECustomer: ssec})
 			return err
 		},
 		"transfer DownloadFile": func() error {
-			_, err := m.DownloadFile(ctx, "bkt", "k", filepath.Join(dir, "f"), transfer.DownloadArgs{SSECustomerKey: ssecKey})
+			_, err := m.DownloadFile(ctx, "bkt", "k", filepath.Join(dir, "f"), transfer.DownloadArgs{SSECustomer: ssec})
 			return err
 		},
 		"transfer Copy": func() error {
-			_, err := m.Copy(ctx, transfer.CopySource{Bucket: "src", Key: "s"}, "bkt", "k", transfer.CopyArgs{SSECustomerKey: ssecKey, CopySourceSSECustomerKey: ssecKey})
+			_, err := m.Copy(ctx, transfer.CopySource{Bucket: "src", Key: "s"}, "bkt", "k", transfer.CopyArgs{SSECustomer: ssec, CopySourceSSECustomerKey: ssecKey})
 			return err
 		},
 	}
@@ -318,9 +318,9 @@ func TestSecretsNotInFormattedValues(t *testing.T) {
 		"multipart.UploadInput":                 multipart.UploadInput{Bucket: "b", Key: "k", SSECustomer: ssec},
 		"multipart.CopyInput":                   multipart.CopyInput{Bucket: "b", Key: "k", SSECustomer: ssec, CopySourceSSECustomer: ssec},
 		"*multipart.Uploader":                   &multipart.Uploader{Client: c},
-		"transfer.UploadArgs":                   transfer.UploadArgs{SSECustomerKey: ssecKey},
-		"transfer.DownloadArgs":                 transfer.DownloadArgs{SSECustomerKey: ssecKey},
-		"transfer.CopyArgs":                     transfer.CopyArgs{SSECustomerKey: ssecKey, CopySourceSSECustomerKey: ssecKey},
+		"transfer.UploadArgs":                   transfer.UploadArgs{SSECustomer: ssec},
+		"transfer.DownloadArgs":                 transfer.DownloadArgs{SSECustomer: ssec},
+		"transfer.CopyArgs":                     transfer.CopyArgs{SSECustomer: ssec, CopySourceSSECustomerKey: ssecKey},
 		"*transfer.Manager":                     m,
 		"presignpost.Signed":                    *signed,
 		"*presignpost.Signed":                   signed,
@@ -491,11 +491,11 @@ func TestSSECRequiresHTTPS(t *testing.T) {
 			return err
 		},
 		"transfer Upload": func() error {
-			_, err := m.Upload(ctx, strings.NewReader("x"), "bkt", "k", transfer.UploadArgs{SSECustomerKey: ssecKey})
+			_, err := m.Upload(ctx, strings.NewReader("x"), "bkt", "k", transfer.UploadArgs{SSECustomer: ssec})
 			return err
 		},
 		"transfer Download": func() error {
-			_, err := m.Download(ctx, "bkt", "k", io.Discard, transfer.DownloadArgs{SSECustomerKey: ssecKey})
+			_, err := m.Download(ctx, "bkt", "k", io.Discard, transfer.DownloadArgs{SSECustomer: ssec})
 			return err
 		},
 	}
