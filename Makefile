@@ -28,7 +28,7 @@ test-race:
 # Where this kernel cannot execute 386 binaries, every package and test is
 # vetted and compiled for 386 instead, and the run says so.
 test-386:
-	$(GO) run ./internal/cmd/test386
+	$(GO) run ./internal/testkit/cmd/test386
 
 # The suite against versitygw, a server that verifies every signature the
 # way AWS does (installed into .tools/ on first use, about a minute), and
@@ -66,7 +66,7 @@ bench-test:
 # a failed run's fault schedule.
 SOAKSECONDS ?= 300
 soak:
-	S3KIT_SOAK_SECONDS=$(SOAKSECONDS) $(GO) test -race -count=1 -timeout 30m -run '^TestSoak$$' -v ./internal/reliability/
+	S3KIT_SOAK_SECONDS=$(SOAKSECONDS) $(GO) test -race -count=1 -timeout 30m -run '^TestSoak$$' -v ./internal/testkit/reliability/
 
 cover:
 	$(GO) test -count=1 -coverprofile=coverage.out $(PKGS)

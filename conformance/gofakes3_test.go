@@ -3,8 +3,8 @@ package conformance
 import (
 	"testing"
 
-	"github.com/s3kit/s3kit/internal/conformance"
-	"github.com/s3kit/s3kit/internal/s3test"
+	"github.com/s3kit/s3kit/internal/testkit/conformance"
+	"github.com/s3kit/s3kit/internal/testkit/s3test"
 	"github.com/s3kit/s3kit/s3client"
 )
 

@@ -27,7 +27,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/s3kit/s3kit/internal/conformance"
+	"github.com/s3kit/s3kit/internal/testkit/conformance"
 	"github.com/s3kit/s3kit/s3client"
 	"github.com/s3kit/s3kit/sigv4"
 )

@@ -1,6 +1,6 @@
 package conformance
 
-// The typed bucket configurations the shared suite (internal/conformance)
+// The typed bucket configurations the shared suite (internal/testkit/conformance)
 // has no case for, read on a bucket that has none, where a store answers
 // them: request payment (written back as S3's default, BucketOwner),
 // logging, notifications, acceleration and replication. Each server's test
@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/s3kit/s3kit/internal/conformance"
+	"github.com/s3kit/s3kit/internal/testkit/conformance"
 	"github.com/s3kit/s3kit/s3client"
 	"github.com/s3kit/s3kit/sigv4"
 )

@@ -6,7 +6,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/s3kit/s3kit/internal/conformance"
+	"github.com/s3kit/s3kit/internal/testkit/conformance"
 	"github.com/s3kit/s3kit/s3client"
 )
 

@@ -1,7 +1,7 @@
 package multipart
 
 // End-to-end tests: the engine driving a real *s3client.Client against the
-// in-process gofakes3 server (internal/s3test), directly or through a
+// in-process gofakes3 server (internal/testkit/s3test), directly or through a
 // proxy (httptest) that injects failures and implements UploadPartCopy,
 // which gofakes3 lacks.
 
@@ -26,7 +26,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/s3kit/s3kit/internal/s3test"
+	"github.com/s3kit/s3kit/internal/testkit/s3test"
 	"github.com/s3kit/s3kit/s3client"
 	"github.com/s3kit/s3kit/sigv4"
 )

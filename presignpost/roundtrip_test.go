@@ -12,13 +12,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/s3kit/s3kit/internal/s3test"
+	"github.com/s3kit/s3kit/internal/testkit/s3test"
 	"github.com/s3kit/s3kit/presignpost"
 	"github.com/s3kit/s3kit/sigv4"
 )
 
 // testCreds are the credentials the round trips sign with (an external
-// test package: internal/s3test, the server, imports presignpost).
+// test package: internal/testkit/s3test, the server, imports presignpost).
 var testCreds = sigv4.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret/KEY+for+tests"}
 
 // testFile returns bytes that stress multipart framing: CRLFs, dashes and

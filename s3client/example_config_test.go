@@ -1,7 +1,7 @@
 package s3client_test
 
 // Examples of the configuration operations and of the door, run offline
-// against the in-process server of internal/s3test.
+// against the in-process server of internal/testkit/s3test.
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/s3kit/s3kit/internal/s3test"
+	"github.com/s3kit/s3kit/internal/testkit/s3test"
 	"github.com/s3kit/s3kit/s3client"
 	"github.com/s3kit/s3kit/sigv4"
 )

@@ -1,6 +1,6 @@
 package s3client
 
-// S3 Express One Zone against internal/s3test's ExpressServer, which issues
+// S3 Express One Zone against internal/testkit/s3test's ExpressServer, which issues
 // session credentials and verifies every request's signature with them: the
 // operations of a directory bucket, through the zonal host and through a
 // custom endpoint; session expiry and refresh under concurrency; the
@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/s3kit/s3kit/internal/s3test"
+	"github.com/s3kit/s3kit/internal/testkit/s3test"
 	"github.com/s3kit/s3kit/sigv4"
 )
 

@@ -1,7 +1,7 @@
 package s3client
 
 // Shared test scaffolding: clients for the in-process gofakes3 server
-// (internal/s3test) and for httptest fakes that count what they receive.
+// (internal/testkit/s3test) and for httptest fakes that count what they receive.
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/s3kit/s3kit/internal/s3test"
+	"github.com/s3kit/s3kit/internal/testkit/s3test"
 	"github.com/s3kit/s3kit/sigv4"
 )
 

@@ -1,6 +1,6 @@
 package s3client
 
-// Operations against the in-process gofakes3 server (internal/s3test):
+// Operations against the in-process gofakes3 server (internal/testkit/s3test):
 // every operation gofakes3 implements, path style and virtual-host style.
 
 import (
@@ -15,7 +15,7 @@ import (
 	"testing"
 
 	"github.com/johannesboyne/gofakes3"
-	"github.com/s3kit/s3kit/internal/s3test"
+	"github.com/s3kit/s3kit/internal/testkit/s3test"
 )
 
 func TestBucketOperations(t *testing.T) {

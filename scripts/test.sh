@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # test.sh is `make test`, what CI runs: vet, every test under -race, the
 # fault-injection and engine tests again without -race at their full sizes
-# (under -race they move less data: internal/reliability/race_test.go), the
-# 32-bit guarantee (internal/cmd/test386: run where 386 binaries execute,
+# (under -race they move less data: internal/testkit/reliability/race_test.go), the
+# 32-bit guarantee (internal/testkit/cmd/test386: run where 386 binaries execute,
 # compiled and vetted where they cannot), and the conformance suite against
 # versitygw (scripts/conformance.sh). Every step runs even when one before
 # it failed; each prints what it ran (a line per package with tests passed
@@ -17,8 +17,8 @@ STEPS=${STEPS:-vet race norace 386 conformance}
 
 tools=$(mktemp -d)
 trap 'rm -rf "$tools"' EXIT
-if ! $GO build -o "$tools/testreport" ./internal/cmd/testreport; then
-	echo "test.sh: cannot build internal/cmd/testreport" >&2
+if ! $GO build -o "$tools/testreport" ./internal/testkit/cmd/testreport; then
+	echo "test.sh: cannot build internal/testkit/cmd/testreport" >&2
 	exit 1
 fi
 report() { "$tools/testreport" -step "$1"; }
@@ -32,10 +32,10 @@ step_race() {
 	$GO test -race -count=1 -timeout 20m -json ./... 2>&1 | report race
 }
 step_norace() {
-	$GO test -count=1 -timeout 20m -json ./internal/reliability/ ./multipart/ ./transfer/ 2>&1 | report norace
+	$GO test -count=1 -timeout 20m -json ./internal/testkit/reliability/ ./multipart/ ./transfer/ 2>&1 | report norace
 }
 step_386() {
-	$GO run ./internal/cmd/test386
+	$GO run ./internal/testkit/cmd/test386
 }
 step_conformance() {
 	scripts/conformance.sh -json 2>&1 | report conformance

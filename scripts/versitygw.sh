@@ -3,7 +3,7 @@
 # (conformance/) is checked against: it verifies every SigV4 signature,
 # including streaming chunk and trailer signatures (and the 8 KiB minimum chunk
 # size), which the in-process gofakes3 server of
-# internal/s3test never does.
+# internal/testkit/s3test never does.
 #
 # Usage: scripts/versitygw.sh start|stop|status|env
 #

@@ -23,7 +23,7 @@ import (
 	"sync"
 
 	"github.com/johannesboyne/gofakes3"
-	"github.com/s3kit/s3kit/internal/s3test"
+	"github.com/s3kit/s3kit/internal/testkit/s3test"
 	"github.com/s3kit/s3kit/s3client"
 	"github.com/s3kit/s3kit/sigv4"
 	"github.com/s3kit/s3kit/transfer"

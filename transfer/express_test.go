@@ -2,7 +2,7 @@ package transfer_test
 
 // The transfer manager on an S3 Express One Zone directory bucket,
 // unchanged: a multipart upload, a ranged download and a multipart copy
-// through internal/s3test's ExpressServer, which verifies every request's
+// through internal/testkit/s3test's ExpressServer, which verifies every request's
 // signature with the session credentials CreateSession issued.
 
 import (
@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/s3kit/s3kit/internal/s3test"
+	"github.com/s3kit/s3kit/internal/testkit/s3test"
 	"github.com/s3kit/s3kit/s3client"
 	"github.com/s3kit/s3kit/sigv4"
 	"github.com/s3kit/s3kit/transfer"

@@ -16,7 +16,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/s3kit/s3kit/internal/s3test"
+	"github.com/s3kit/s3kit/internal/testkit/s3test"
 )
 
 // Small parts, so that a 12 MiB file goes in three parts and downloads in

@@ -1,7 +1,7 @@
 package main
 
 // This file holds the demo's front: the HTTP server on loopback of the
-// embedded server's handler (internal/s3test, which checks signatures, POST
+// embedded server's handler (internal/testkit/s3test, which checks signatures, POST
 // policies and bodies), recording each request as it arrives so that steps
 // can show and check what went over the wire: addressing, ACL headers, the
 // number of parts, how many requests ran at once.

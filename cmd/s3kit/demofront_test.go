@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/s3kit/s3kit/internal/s3test"
+	"github.com/s3kit/s3kit/internal/testkit/s3test"
 	"github.com/s3kit/s3kit/presignpost"
 	"github.com/s3kit/s3kit/sigv4"
 )

@@ -1,7 +1,7 @@
 package main
 
 // The command's tests drive the built binary, as a user would, against
-// the in-process server (internal/s3test). TestMain builds it once per
+// the in-process server (internal/testkit/s3test). TestMain builds it once per
 // test binary, with -race when the tests run with -race, so that the
 // command's own concurrency is checked too. In-process unit tests of the
 // pieces (options, filters, the progress bar's frames, error formatting)
@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/johannesboyne/gofakes3"
-	"github.com/s3kit/s3kit/internal/s3test"
+	"github.com/s3kit/s3kit/internal/testkit/s3test"
 )
 
 // binPath is the built s3kit, set by TestMain.

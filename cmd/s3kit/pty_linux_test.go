@@ -20,7 +20,7 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/s3kit/s3kit/internal/s3test"
+	"github.com/s3kit/s3kit/internal/testkit/s3test"
 )
 
 // openPTY returns the two ends of a new pseudo-terminal, cols columns wide.

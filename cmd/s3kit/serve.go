@@ -1,7 +1,7 @@
 package main
 
 // This file holds "s3kit serve": the test server of the library's own
-// tests (internal/s3test: gofakes3 with strict aws-chunked decoding,
+// tests (internal/testkit/s3test: gofakes3 with strict aws-chunked decoding,
 // checksum checks, virtual-host routing, UploadPartCopy and POST policy
 // checks), on an address of the user's choosing, for local development.
 // With --verify-signatures it checks every request's signature against
@@ -18,7 +18,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/s3kit/s3kit/internal/s3test"
+	"github.com/s3kit/s3kit/internal/testkit/s3test"
 	"github.com/s3kit/s3kit/sigv4"
 )
 

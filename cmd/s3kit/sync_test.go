@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/johannesboyne/gofakes3"
-	"github.com/s3kit/s3kit/internal/s3test"
+	"github.com/s3kit/s3kit/internal/testkit/s3test"
 )
 
 // writeCounter counts the requests that change something on the server:

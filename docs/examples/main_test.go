@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/s3kit/s3kit/internal/s3test"
+	"github.com/s3kit/s3kit/internal/testkit/s3test"
 )
 
 // server is the examples' S3 server.

@@ -3,8 +3,8 @@
 // through its public APIs, as a user would.
 //
 // The tests run the client, the multipart engine and the transfer manager
-// through internal/faultproxy in front of the in-process server
-// (internal/s3test) and check that every operation that reports success
+// through internal/testkit/faultproxy in front of the in-process server
+// (internal/testkit/s3test) and check that every operation that reports success
 // moved identical bytes and every failure is an error that leaves nothing
 // behind: no multipart upload, no partial object or file, no temporary
 // file, no goroutine. Beside them are the cross-package tables of bad input,

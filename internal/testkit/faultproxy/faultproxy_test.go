@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/s3kit/s3kit/internal/faultproxy"
+	"github.com/s3kit/s3kit/internal/testkit/faultproxy"
 )
 
 // upstream is an httptest server that records what reaches it and answers

@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/s3kit/s3kit/internal/faultproxy"
+	"github.com/s3kit/s3kit/internal/testkit/faultproxy"
 	"github.com/s3kit/s3kit/multipart"
 	"github.com/s3kit/s3kit/s3client"
 )

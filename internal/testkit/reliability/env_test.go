@@ -29,8 +29,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/s3kit/s3kit/internal/faultproxy"
-	"github.com/s3kit/s3kit/internal/s3test"
+	"github.com/s3kit/s3kit/internal/testkit/faultproxy"
+	"github.com/s3kit/s3kit/internal/testkit/s3test"
 	"github.com/s3kit/s3kit/s3client"
 	"github.com/s3kit/s3kit/sigv4"
 )

@@ -22,7 +22,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/s3kit/s3kit/internal/faultproxy"
+	"github.com/s3kit/s3kit/internal/testkit/faultproxy"
 	"github.com/s3kit/s3kit/s3client"
 	"github.com/s3kit/s3kit/transfer"
 )

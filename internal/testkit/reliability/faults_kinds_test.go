@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/s3kit/s3kit/internal/faultproxy"
+	"github.com/s3kit/s3kit/internal/testkit/faultproxy"
 	"github.com/s3kit/s3kit/multipart"
 	"github.com/s3kit/s3kit/s3client"
 )

@@ -8,7 +8,7 @@
 //
 // Usage (from the module's root):
 //
-//	go run ./internal/cmd/test386 [-mode auto|run|compile]
+//	go run ./internal/testkit/cmd/test386 [-mode auto|run|compile]
 //
 // -mode run or compile skips the probe (to show either path works).
 package main
@@ -76,7 +76,7 @@ func run(mode string) error {
 		return err
 	}
 	// One package at a time: `go test -c -o dir/` refuses two packages
-	// of the same name (conformance and internal/conformance).
+	// of the same name (conformance and internal/testkit/conformance).
 	built := 0
 	for _, tags := range []string{"", "conformance"} {
 		pkgs, err := testPackages(tags)

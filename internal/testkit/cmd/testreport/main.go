@@ -8,7 +8,7 @@
 //
 // Usage:
 //
-//	go test -json ./... | go run ./internal/cmd/testreport -step race
+//	go test -json ./... | go run ./internal/testkit/cmd/testreport -step race
 package main
 
 import (

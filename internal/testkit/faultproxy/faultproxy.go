@@ -1,5 +1,5 @@
 // Package faultproxy is a fault-injecting reverse proxy for tests: it sits
-// on 127.0.0.1 in front of a loopback S3 server (internal/s3test) and, as a
+// on 127.0.0.1 in front of a loopback S3 server (internal/testkit/s3test) and, as a
 // schedule decides, breaks requests the way networks and S3 break them —
 // connections reset before the answer, request or response bodies cut
 // after N bytes, 500 InternalError and 503 SlowDown answers, answers held
@@ -7,7 +7,7 @@
 // <Error> body. Everything else passes through untouched: same method, path
 // bytes, query, Host header, headers and body, in order.
 //
-// The reliability suite (internal/reliability) and the soak run the client,
+// The reliability suite (internal/testkit/reliability) and the soak run the client,
 // the multipart engine and the transfer manager through it and check that
 // every transfer ends byte-identical or fails cleanly. It is imported by
 // tests, cmd and bench only, never by a library package.
