@@ -3,10 +3,9 @@ package multipart
 // Verifying a download against the checksum S3 holds for the object. The
 // ranges of a parallel download arrive out of order; a CRC is linear, so
 // each range's CRC is computed as its bytes arrive and the object's CRC is
-// combined from them in order as they finish (zlib's crc32_combine, for 32
-// and 64-bit reflected CRCs). SHA digests cannot be combined: they are
-// computed where the bytes are in order, or by reading the finished file
-// back.
+// combined from them in order as they finish (s3client.CombineCRC). SHA
+// digests cannot be combined: they are computed where the bytes are in
+// order, or by reading the finished file back.
 
 import (
 	"context"
@@ -21,70 +20,6 @@ import (
 
 	"github.com/s3kit/s3kit/s3client"
 )
-
-// Reflected polynomials of the CRCs S3 uses.
-const (
-	polyCRC32     = 0xedb88320         // IEEE
-	polyCRC32C    = 0x82f63b78         // Castagnoli
-	polyCRC64NVME = 0x9a6c9329ac4bc9b5 // CRC-64/NVME
-)
-
-// gf2Times multiplies the GF(2) matrix mat by the vector vec.
-func gf2Times(mat *[64]uint64, vec uint64) uint64 {
-	var sum uint64
-	for i := 0; vec != 0; i, vec = i+1, vec>>1 {
-		if vec&1 != 0 {
-			sum ^= mat[i]
-		}
-	}
-	return sum
-}
-
-// gf2Square sets square to mat×mat, over the first width rows.
-func gf2Square(square, mat *[64]uint64, width int) {
-	for n := 0; n < width; n++ {
-		square[n] = gf2Times(mat, mat[n])
-	}
-}
-
-// crcCombine returns the CRC of A followed by B, given the CRC of A, the
-// CRC of B and the length of B, for a reflected CRC of the given width and
-// polynomial whose initial value and final xor are all ones (CRC-32,
-// CRC-32C and CRC-64/NVME are). It applies len(B) zero bytes to crcA by
-// repeated squaring of the one-zero-bit operator, in O(log len) steps.
-func crcCombine(width int, poly, crcA, crcB uint64, lenB int64) uint64 {
-	if lenB <= 0 {
-		return crcA
-	}
-	var even, odd [64]uint64
-	odd[0] = poly // the operator for one zero bit
-	row := uint64(1)
-	for n := 1; n < width; n++ {
-		odd[n] = row
-		row <<= 1
-	}
-	gf2Square(&even, &odd, width) // two zero bits
-	gf2Square(&odd, &even, width) // four zero bits
-	for {
-		gf2Square(&even, &odd, width) // first pass: one zero byte
-		if lenB&1 != 0 {
-			crcA = gf2Times(&even, crcA)
-		}
-		lenB >>= 1
-		if lenB == 0 {
-			break
-		}
-		gf2Square(&odd, &even, width)
-		if lenB&1 != 0 {
-			crcA = gf2Times(&odd, crcA)
-		}
-		lenB >>= 1
-		if lenB == 0 {
-			break
-		}
-	}
-	return crcA ^ crcB
-}
 
 // want is the checksum a download is verified against.
 type want struct {
@@ -126,14 +61,8 @@ func sumOf(h hash.Hash) uint64 {
 // join returns the CRC of A followed by B, given the CRC of A, the CRC
 // of B and the length of B.
 func (w want) join(crcA, crcB uint64, lenB int64) uint64 {
-	width, poly := 32, uint64(polyCRC32)
-	switch w.alg {
-	case s3client.ChecksumCRC32C:
-		poly = polyCRC32C
-	case s3client.ChecksumCRC64NVME:
-		width, poly = 64, polyCRC64NVME
-	}
-	return crcCombine(width, poly, crcA, crcB, lenB)
+	v, _ := s3client.CombineCRC(w.alg, crcA, crcB, lenB)
+	return v
 }
 
 // combine returns the object's CRC from its ranges' CRCs and lengths.
