@@ -400,7 +400,13 @@ func (c *copier) localFiles(dir string) iter.Seq2[entry, error] {
 
 // objects lists the objects under prefix, --page-size keys a request.
 func (c *copier) objects(ctx context.Context, bucket, prefix string, skipMarkers bool) iter.Seq2[entry, error] {
-	return walkS3(ctx, c.client, bucket, prefix, c.inv.opts.pageSize, c.inv.opts.requestPayer, skipMarkers)
+	return walkS3(ctx, c.client, bucket, prefix, c.inv.opts.pageSize, c.inv.opts.requestPayer, skipMarkers, false)
+}
+
+// sortedObjects is objects in key order, also from a directory bucket
+// (sync merges sorted walks).
+func (c *copier) sortedObjects(ctx context.Context, bucket, prefix string, skipMarkers bool) iter.Seq2[entry, error] {
+	return walkS3(ctx, c.client, bucket, prefix, c.inv.opts.pageSize, c.inv.opts.requestPayer, skipMarkers, true)
 }
 
 // uploadDir uploads every file under dir that passes the filters, as the

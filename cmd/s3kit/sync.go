@@ -92,7 +92,7 @@ func (s *syncer) walk(ctx context.Context, u s3URI, prefix, dir string) iter.Seq
 	if u.bucket != "" {
 		// Folder markers match no file: between S3 and a directory they
 		// are neither copied nor deleted.
-		return s.objects(ctx, u.bucket, prefix, !(s.srcIsS3() && s.dstIsS3()))
+		return s.sortedObjects(ctx, u.bucket, prefix, !(s.srcIsS3() && s.dstIsS3()))
 	}
 	return s.localFiles(dir)
 }

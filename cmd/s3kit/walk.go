@@ -121,12 +121,62 @@ func (w *localWalk) warnf(format string, args ...any) {
 
 // walkS3 yields every object under prefix, its rel the key less the
 // prefix, as ListObjectsV2 pages them (pageSize keys a page, 0 for S3's
-// 1000; payer is --request-payer). Keys must come in strictly increasing byte order, as S3 lists
-// them: a server that breaks the order ends the walk with an error,
-// since sync would otherwise take an object for missing. Keys not under
-// the prefix are refused the same way. skipMarkers leaves out the keys
-// that end in "/" (folder markers, which no file matches).
-func walkS3(ctx context.Context, client *s3client.Client, bucket, prefix string, pageSize int, payer string, skipMarkers bool) iter.Seq2[entry, error] {
+// 1000; payer is --request-payer). Keys must come in strictly increasing
+// byte order, as S3 lists them: a server that breaks the order ends the
+// walk with an error, since sync would otherwise take an object for
+// missing. Keys not under the prefix are refused the same way. skipMarkers
+// leaves out the keys that end in "/" (folder markers, which no file
+// matches).
+//
+// A directory bucket (S3 Express One Zone, "NAME--ZONE--x-s3") lists its
+// keys in no particular order. Unless sorted is asked (sync merges two
+// sorted walks), its keys are yielded as they come; with sorted, the
+// listing is gathered, at most maxUnsortedListing keys (a larger one is an
+// error, not a sync that takes objects for missing), and sorted first.
+func walkS3(ctx context.Context, client *s3client.Client, bucket, prefix string, pageSize int, payer string, skipMarkers, sorted bool) iter.Seq2[entry, error] {
+	if !isDirectoryBucket(bucket) {
+		return listS3(ctx, client, bucket, prefix, pageSize, payer, skipMarkers, true)
+	}
+	if !sorted {
+		return listS3(ctx, client, bucket, prefix, pageSize, payer, skipMarkers, false)
+	}
+	return func(yield func(entry, error) bool) {
+		var all []entry
+		for e, err := range listS3(ctx, client, bucket, prefix, pageSize, payer, skipMarkers, false) {
+			if err == nil && len(all) == maxUnsortedListing {
+				err = fmt.Errorf("the listing of the directory bucket s3://%s/%s holds more than %d keys, which sync sorts in memory: sync a narrower prefix", bucket, prefix, maxUnsortedListing)
+			}
+			if err != nil {
+				yield(entry{}, err)
+				return
+			}
+			all = append(all, e)
+		}
+		slices.SortFunc(all, func(a, b entry) int { return strings.Compare(a.key, b.key) })
+		for i, e := range all {
+			if i > 0 && e.key == all[i-1].key {
+				yield(entry{}, fmt.Errorf("the listing of s3://%s/%s gives the key %q twice: refusing to go on", bucket, prefix, e.key))
+				return
+			}
+			if !yield(e, nil) {
+				return
+			}
+		}
+	}
+}
+
+// maxUnsortedListing bounds the keys of a directory bucket's listing that
+// sync holds to sort them.
+var maxUnsortedListing = 1_000_000 // a variable only for the test of the bound
+
+// isDirectoryBucket reports whether a bucket name is an S3 Express One
+// Zone directory bucket's (or a directory bucket access point's).
+func isDirectoryBucket(b string) bool {
+	return strings.HasSuffix(b, "--x-s3") || strings.HasSuffix(b, "--xa-s3")
+}
+
+// listS3 is walkS3's listing; ordered checks that keys rise.
+func listS3(ctx context.Context, client *s3client.Client, bucket, prefix string, pageSize int, payer string, skipMarkers, ordered bool) iter.Seq2[entry, error] {
 	return func(yield func(entry, error) bool) {
 		last, first := "", true
 		for obj, err := range client.AllObjects(ctx, &s3client.ListObjectsV2Input{Bucket: bucket, Prefix: prefix, MaxKeys: pageSize, Common: s3client.Common{RequestPayer: payer}}) {
@@ -135,7 +185,7 @@ func walkS3(ctx context.Context, client *s3client.Client, bucket, prefix string,
 				return
 			}
 			rel, ok := strings.CutPrefix(obj.Key, prefix)
-			if !ok || (!first && obj.Key <= last) {
+			if !ok || (ordered && !first && obj.Key <= last) {
 				yield(entry{}, fmt.Errorf("the listing of s3://%s/%s is not in key order or not under the prefix (at %q): refusing to go on", bucket, prefix, obj.Key))
 				return
 			}
