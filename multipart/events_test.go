@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/s3kit/s3kit/s3client"
@@ -170,5 +171,41 @@ func TestUploadObjectLockParts(t *testing.T) {
 		if len(spy.flags) != 3 || slices.Contains(spy.flags, !lock) {
 			t.Errorf("lock %v: parts sent with ObjectLock %v", lock, spy.flags)
 		}
+	}
+}
+
+// lingering is a store where an upload outlives its first abort, as one
+// does on S3 when a part upload already on its way arrives after it.
+type lingering struct {
+	*fakeS3
+	aborts atomic.Int32
+}
+
+func (l *lingering) AbortMultipartUpload(ctx context.Context, in *s3client.AbortMultipartUploadInput) error {
+	if l.aborts.Add(1) == 1 {
+		return nil // answered, but the upload stays
+	}
+	return l.fakeS3.AbortMultipartUpload(ctx, in)
+}
+
+// After an abort the engine lists the upload's parts, and aborts again
+// while the upload is still there: a failed upload leaves nothing behind.
+func TestAbortConfirmed(t *testing.T) {
+	f := newFake()
+	f.fault = func(op string, part, attempt int) error {
+		if op == "UploadPart" && part == 2 {
+			return errors.New("part 2 refused")
+		}
+		return nil
+	}
+	l := &lingering{fakeS3: f}
+	_, err := (&Uploader{Client: l, PartSize: ps, Concurrency: 1}).Upload(context.Background(),
+		&UploadInput{Bucket: "bkt", Key: "k", Body: bytes.NewReader(patternBytes(2*ps + 1))})
+	var ue *UploadError
+	if !errors.As(err, &ue) || !ue.Aborted {
+		t.Fatalf("error = %v, want an aborted UploadError", err)
+	}
+	if n := l.aborts.Load(); n != 2 || f.callCount("ListParts") != 2 || len(f.openUploads()) != 0 {
+		t.Errorf("%d aborts, %d ListParts, open uploads %v; want 2, 2, none", n, f.callCount("ListParts"), f.openUploads())
 	}
 }

@@ -20,8 +20,9 @@
 // goroutines; the first failure cancels the others; all of them are joined
 // before CompleteMultipartUpload or AbortMultipartUpload is sent; an
 // abandoned upload is aborted on a context that survives the caller's
-// cancellation; and the error names the upload ID and the failing part. No
-// goroutine outlives a call.
+// cancellation, and aborted again while ListParts still finds it (a part
+// on its way when the upload failed can outlive one abort); and the error
+// names the upload ID and the failing part. No goroutine outlives a call.
 package multipart
 
 // This file holds the interfaces the engine consumes, the S3 limits and the

@@ -210,12 +210,52 @@ func (s *session) fail(ctx context.Context, err error) error {
 	aerr := Abort(ctx, s.api, &s3client.AbortMultipartUploadInput{
 		Bucket: s.bucket, Key: s.key, UploadID: s.id, Common: s.common,
 	})
+	if aerr == nil {
+		aerr = s.confirmAborted(ctx)
+	}
 	if aerr != nil {
 		e.Err = errors.Join(e.Err, aerr)
 	} else {
 		e.Aborted = true
 	}
 	return e
+}
+
+// partLister is the ListParts an UploadAPI has.
+type partLister interface {
+	ListParts(context.Context, *s3client.ListPartsInput) (*s3client.ListPartsOutput, error)
+}
+
+// confirmAborted checks, after an abort, that the upload is gone. S3 does
+// not stop a part upload already on its way when the upload is aborted
+// (the parts a failure cancelled may still be arriving), and such a part
+// can leave the upload and its storage behind; S3's documentation says to
+// abort again until ListParts finds no upload. It does so, up to
+// abortRounds times, on a context that survives ctx's cancellation. A
+// listing that fails (NoSuchUpload above all: the upload is gone) ends it;
+// so does a client without ListParts (a Copier's).
+func (s *session) confirmAborted(ctx context.Context) error {
+	lp, ok := s.api.(partLister)
+	if !ok {
+		return nil
+	}
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+	defer cancel()
+	in := &s3client.ListPartsInput{Bucket: s.bucket, Key: s.key, UploadID: s.id, MaxParts: 1, SSECustomer: s.sse, Common: s.common}
+	for round := 1; round <= abortRounds; round++ {
+		if _, err := lp.ListParts(actx, in); err != nil {
+			return nil
+		}
+		if !pause(actx, abortPause(round+1)) {
+			break
+		}
+		if err := Abort(actx, s.api, &s3client.AbortMultipartUploadInput{
+			Bucket: s.bucket, Key: s.key, UploadID: s.id, Common: s.common,
+		}); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("multipart: upload ID %s of %s/%s is still listed after %d aborts", s.id, s.bucket, s.key, abortRounds+1)
 }
 
 // Abort aborts a multipart upload the way the engine does when an upload
