@@ -42,9 +42,15 @@ func lacks(why string, ops ...string) map[string]string {
 	return m
 }
 
+// TestGoFakeS3 runs the suite against the in-process server in both
+// addressing styles; under the race detector in path style only
+// (gofakes3Styles, race_test.go): the suite moves tens of MiB, every byte
+// of which the detector checks, and the two styles differ only in the
+// URLs the client builds. make test runs both styles without -race too
+// (its norace step), and the virtual style against versitygw.
 func TestGoFakeS3(t *testing.T) {
 	srv := s3test.New(t)
-	for _, style := range []s3client.AddressingStyle{s3client.AddressingPath, s3client.AddressingVirtual} {
+	for _, style := range gofakes3Styles {
 		endpoint := srv.Endpoint()
 		if style == s3client.AddressingVirtual {
 			endpoint = srv.VirtualHostEndpoint()

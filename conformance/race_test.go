@@ -1,0 +1,9 @@
+//go:build race
+
+package conformance
+
+import "github.com/s3kit/s3kit/s3client"
+
+// gofakes3Styles are the addressing styles of TestGoFakeS3 under the race
+// detector: path style only (see TestGoFakeS3).
+var gofakes3Styles = []s3client.AddressingStyle{s3client.AddressingPath}
