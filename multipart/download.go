@@ -310,18 +310,6 @@ func (d *Download) release(n int64) {
 	}
 }
 
-// pace waits until n more bytes may pass the Limiter. A cancelled wait
-// returns early; the request then fails on its own.
-func (d *Download) pace(ctx context.Context, n int64) {
-	for lim := d.dl.Limiter; lim != nil && n > 0; {
-		c := min(n, 1<<20) // WaitN takes an int: 32-bit platforms
-		if lim.WaitN(ctx, int(c)) != nil {
-			return
-		}
-		n -= c
-	}
-}
-
 // progress tells Progress of n bytes.
 func (d *Download) progress(n int64) {
 	if fn := d.dl.Progress; fn != nil && n != 0 {
@@ -603,7 +591,7 @@ func (d *Download) get(ctx context.Context, off *int64, end int64, s sink, h has
 		}
 		k, rerr := s.read(out.Body, buf)
 		if k > 0 {
-			d.pace(ctx, int64(k))
+			waitBytes(ctx, d.dl.Limiter, int64(k))
 			if h != nil {
 				h.Write(buf[:k])
 			}

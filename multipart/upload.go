@@ -475,14 +475,7 @@ func (up *upload) progressFor(ctx context.Context) func(int64) {
 		return nil
 	}
 	return func(n int64) {
-		for rest := n; lim != nil && rest > 0; {
-			// WaitN takes an int; reads are small, but say so for 32-bit.
-			c := min(rest, 1<<20)
-			if lim.WaitN(ctx, int(c)) != nil {
-				break // the context ended; the request fails on its own
-			}
-			rest -= c
-		}
+		waitBytes(ctx, lim, n)
 		up.report(n)
 	}
 }

@@ -211,7 +211,7 @@ func (c *Client) CreateBucket(ctx context.Context, in *CreateBucketInput) (*Crea
 		loc = c.cfg.Region
 	}
 	switch {
-	case isExpressBucket(in.Bucket):
+	case IsDirectoryBucket(in.Bucket):
 		body, err := in.directoryConfiguration()
 		if err != nil {
 			return nil, inputError(op, in.Bucket, "", err)

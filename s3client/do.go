@@ -492,7 +492,7 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 	if err := r.addCommon(); err != nil {
 		return fail(err)
 	}
-	if isExpressBucket(r.bucket) {
+	if IsDirectoryBucket(r.bucket) {
 		if err := expressIntegrity(r); err != nil {
 			return fail(err)
 		}

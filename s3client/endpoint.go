@@ -155,7 +155,7 @@ func ValidateBucket(name string) error { return checkBucketParam(name) }
 // are left to the endpoint rules, which refuse access points for
 // CreateBucket.
 func checkNewBucket(op, name string) error {
-	if isExpressBucket(name) || strings.HasPrefix(name, "arn:") {
+	if IsDirectoryBucket(name) || strings.HasPrefix(name, "arn:") {
 		return checkBucket(op, name)
 	}
 	if err := ValidateBucketName(name); err != nil {

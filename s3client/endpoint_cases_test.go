@@ -76,7 +76,7 @@ func (c *endpointCase) family() string {
 	p := &c.Params
 	b := p.Bucket
 	switch {
-	case c.Index >= 276 || isExpressBucket(b) || p.UseS3ExpressControlEndpoint || p.DisableS3ExpressSessionAuth:
+	case c.Index >= 276 || IsDirectoryBucket(b) || p.UseS3ExpressControlEndpoint || p.DisableS3ExpressSessionAuth:
 		return "S3 Express"
 	case strings.Contains(b, ":s3-outposts:") || strings.HasSuffix(b, "--op-s3"):
 		return "Outposts"

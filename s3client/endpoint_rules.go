@@ -306,7 +306,7 @@ func (r *endpointResolver) resolve(t *target) (*endpoint, error) {
 		return r.expressControl("", region, part)
 	case b == "":
 		return r.regional("", region, part, false)
-	case isExpressBucket(b):
+	case IsDirectoryBucket(b):
 		return r.express(t, region, part, accelerate)
 	}
 	if ep, err, ok := r.outpostsAlias(t, region, part); ok {

@@ -19,9 +19,10 @@ import (
 	"github.com/s3kit/s3kit/sigv4"
 )
 
-// isExpressBucket reports whether a bucket name is a directory bucket's or
-// a directory bucket access point's.
-func isExpressBucket(b string) bool {
+// IsDirectoryBucket reports whether a bucket name is an S3 Express One
+// Zone directory bucket's ("NAME--ZONE--x-s3") or a directory bucket
+// access point's ("--xa-s3").
+func IsDirectoryBucket(b string) bool {
 	return strings.HasSuffix(b, "--x-s3") || strings.HasSuffix(b, "--xa-s3")
 }
 

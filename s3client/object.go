@@ -31,7 +31,7 @@ func (c *Client) uploadChecksum(bucket string, asked ChecksumAlgorithm) Checksum
 	switch {
 	case c.cfg.ChecksumPolicy == ChecksumWhenRequired:
 		return ChecksumNone
-	case isExpressBucket(bucket):
+	case IsDirectoryBucket(bucket):
 		return ChecksumCRC32
 	case c.cfg.ChecksumPolicy == ChecksumWhenSupported:
 		return ChecksumCRC32C

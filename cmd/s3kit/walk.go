@@ -134,7 +134,7 @@ func (w *localWalk) warnf(format string, args ...any) {
 // listing is gathered, at most maxUnsortedListing keys (a larger one is an
 // error, not a sync that takes objects for missing), and sorted first.
 func walkS3(ctx context.Context, client *s3client.Client, bucket, prefix string, pageSize int, payer string, skipMarkers, sorted bool) iter.Seq2[entry, error] {
-	if !isDirectoryBucket(bucket) {
+	if !s3client.IsDirectoryBucket(bucket) {
 		return listS3(ctx, client, bucket, prefix, pageSize, payer, skipMarkers, true)
 	}
 	if !sorted {
@@ -168,12 +168,6 @@ func walkS3(ctx context.Context, client *s3client.Client, bucket, prefix string,
 // maxUnsortedListing bounds the keys of a directory bucket's listing that
 // sync holds to sort them.
 var maxUnsortedListing = 1_000_000 // a variable only for the test of the bound
-
-// isDirectoryBucket reports whether a bucket name is an S3 Express One
-// Zone directory bucket's (or a directory bucket access point's).
-func isDirectoryBucket(b string) bool {
-	return strings.HasSuffix(b, "--x-s3") || strings.HasSuffix(b, "--xa-s3")
-}
 
 // listS3 is walkS3's listing; ordered checks that keys rise.
 func listS3(ctx context.Context, client *s3client.Client, bucket, prefix string, pageSize int, payer string, skipMarkers, ordered bool) iter.Seq2[entry, error] {
