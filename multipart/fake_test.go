@@ -27,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/s3kit/s3kit/internal/limits"
 	"github.com/s3kit/s3kit/s3client"
 )
 
@@ -429,7 +430,7 @@ func (f *fakeS3) CompleteMultipartUpload(ctx context.Context, in *s3client.Compl
 		if p.checksums != cp.Checksums {
 			return nil, s3err(op, http.StatusBadRequest, "InvalidPart") // checksum missing or wrong
 		}
-		if i < len(in.Parts)-1 && p.size < minPartSize {
+		if i < len(in.Parts)-1 && p.size < limits.MinPartSize {
 			return nil, s3err(op, http.StatusBadRequest, "EntityTooSmall")
 		}
 		total += p.size

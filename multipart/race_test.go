@@ -2,7 +2,11 @@
 
 package multipart
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/s3kit/s3kit/internal/limits"
+)
 
 // testPartSize is the part size of most tests under the race detector: 1
 // MiB instead of S3's 5 MiB. The detector checks every byte copied (about
@@ -10,17 +14,17 @@ import "testing"
 // several times; with 1 MiB parts the same layouts (a part boundary ± 1,
 // parts in flight beyond the workers, resumed and retried parts) cost a
 // fifth. make test runs the package again without -race, at 5 MiB
-// (norace_test.go).
+// (norace_test.go). See internal/limits.
 const testPartSize int64 = 1 << 20
 
 func TestMain(m *testing.M) {
-	minPartSize = testPartSize
+	limits.MinPartSize = testPartSize
 	m.Run()
 }
 
 // realMinPartSize restores S3's minimum part size for one test that checks
 // it.
 func realMinPartSize(t *testing.T) {
-	minPartSize = MinPartSize
-	t.Cleanup(func() { minPartSize = testPartSize })
+	limits.MinPartSize = MinPartSize
+	t.Cleanup(func() { limits.MinPartSize = testPartSize })
 }

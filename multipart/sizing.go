@@ -5,7 +5,11 @@ package multipart
 // counts never exceed MaxParts, so the results are the same on 32-bit
 // platforms.
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/s3kit/s3kit/internal/limits"
+)
 
 // growEvery is how many parts of a stream share one size before the size
 // doubles. With 8 MiB parts a stream reaches 78 GiB at part 10,000 without
@@ -18,15 +22,11 @@ const growEvery = 1000
 // aligned to the page cache and to the ranges a downloader asks for.
 const sizeAlign = 1 << 20
 
-// minPartSize is the smallest part size checkPartSize allows: MinPartSize.
-// Only this package's tests under the race detector lower it (race_test.go),
-// where every byte a test copies costs about 8 ns: their parts are then 1
-// MiB, and make test runs them again without -race at S3's 5 MiB.
-var minPartSize int64 = MinPartSize
-
-// checkPartSize refuses a configured part size S3 would refuse.
+// checkPartSize refuses a configured part size S3 would refuse. The
+// minimum is limits.MinPartSize, S3's 5 MiB except in this module's tests
+// under the race detector (see internal/limits).
 func checkPartSize(ps int64) error {
-	if ps < minPartSize || ps > MaxPartSize {
+	if ps < limits.MinPartSize || ps > MaxPartSize {
 		return &PartSizeError{PartSize: ps}
 	}
 	return nil

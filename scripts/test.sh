@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # test.sh is `make test`, what CI runs: vet, every test under -race, the
-# fault-injection, engine and gofakes3 conformance tests again without
-# -race at their full sizes and in both addressing styles (under -race they
-# move less data: internal/testkit/reliability/race_test.go,
-# multipart/race_test.go, conformance/race_test.go), the
+# fault-injection, engine, manager and gofakes3 conformance tests again
+# without -race at their full sizes and in both addressing styles, and the
+# demo (under -race they move less data, and the demo is skipped:
+# internal/limits, the race_test.go files of internal/testkit/reliability,
+# multipart, transfer and conformance, cmd/s3kit's TestDemo), the
 # 32-bit guarantee (internal/testkit/cmd/test386: run where 386 binaries execute,
 # compiled and vetted where they cannot), and the conformance suite against
 # versitygw (scripts/conformance.sh). Every step runs even when one before
@@ -34,7 +35,10 @@ step_race() {
 	$GO test -race -count=1 -timeout 20m -json ./... 2>&1 | report race
 }
 step_norace() {
-	$GO test -count=1 -timeout 20m -json ./internal/testkit/reliability/ ./multipart/ ./transfer/ ./conformance/ 2>&1 | report norace
+	{
+		$GO test -count=1 -timeout 20m -json ./internal/testkit/reliability/ ./multipart/ ./transfer/ ./conformance/
+		$GO test -count=1 -timeout 20m -json -run '^TestDemo$' ./cmd/s3kit/
+	} 2>&1 | report norace
 }
 step_386() {
 	$GO run ./internal/testkit/cmd/test386

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -143,7 +144,7 @@ func uploadRows() []argRow {
 		prop("WebsiteRedirectLocation", "WebsiteRedirectLocation", "/other", "X-Amz-Website-Redirect-Location", "/other"),
 		{name: "ChecksumType", field: "ChecksumType", value: "FULL_OBJECT", also: map[string]any{"ChecksumAlgorithm": s3client.ChecksumCRC32C},
 			header: "X-Amz-Checksum-Type", want: "FULL_OBJECT", single: nil, multi: create},
-		{name: "MpuObjectSize", header: "X-Amz-Mp-Object-Size", want: "5242881", single: nil, multi: []string{kComplete}},
+		{name: "MpuObjectSize", header: "X-Amz-Mp-Object-Size", want: strconv.Itoa(testChunk + 1), single: nil, multi: []string{kComplete}},
 		sum("ChecksumCRC32", s3client.ChecksumCRC32),
 		sum("ChecksumCRC32C", s3client.ChecksumCRC32C),
 		sum("ChecksumCRC64NVME", s3client.ChecksumCRC64NVME),

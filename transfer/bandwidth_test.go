@@ -14,10 +14,12 @@ import (
 )
 
 const (
-	testRate = 2_000_000 // bytes per second
-	// About 2.7 s at testRate, in two parts or ranges of 5 MiB and
-	// 0.26 MB, sent by two workers at once.
-	rateSize = 5_500_000
+	// testRate is the cap, in bytes per second: 2 MB/s with 5 MiB parts
+	// (a fifth under the race detector, with its 1 MiB parts).
+	testRate = 2_000_000 * testChunk / (5 * mib)
+	// About 2.7 s at testRate, in two parts or ranges, one part and a
+	// twentieth, sent by two workers at once.
+	rateSize = testChunk + testChunk/20
 )
 
 // arrivals records when bytes arrive.

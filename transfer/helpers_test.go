@@ -36,9 +36,6 @@ import (
 const (
 	testBucket = "bkt"
 	mib        = 1 << 20
-	// testChunk is the smallest part S3 allows; tests use it to exercise
-	// multipart transfers cheaply.
-	testChunk = 5 * mib
 )
 
 // newTestClient returns a client for endpoint with test credentials and

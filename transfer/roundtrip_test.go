@@ -54,7 +54,7 @@ func TestRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	// A threshold below the part size keeps its edges cheap; the last
 	// size takes three parts.
-	const th = mib
+	const th = testChunk / 5
 	sizes := []int{0, 1, th - 1, th, th + 1, 2*testChunk + 7}
 	uploads := []struct {
 		name string
@@ -174,13 +174,16 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-func TestRoundTrip100MiB(t *testing.T) {
+// TestRoundTripLarge moves 100 MiB in 8 MiB parts (20 and 1.6 under the
+// race detector: see race_test.go), through the default threshold,
+// concurrency and queue.
+func TestRoundTripLarge(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	dir := t.TempDir()
-	data := randBytes(100*mib, 100)
+	data := randBytes(20*testChunk, 100)
 	src := writeFile(t, dir, "big", data)
-	m := newManager(t, e.client, Config{MultipartChunkSize: 8 * mib})
+	m := newManager(t, e.client, Config{MultipartChunkSize: 8 * testChunk / 5})
 	var sum progressSum
 	res, err := m.UploadFile(context.Background(), src, testBucket, "big", sum.callback())
 	if err != nil {

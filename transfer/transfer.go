@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/s3kit/s3kit/internal/limits"
 	"github.com/s3kit/s3kit/multipart"
 	"github.com/s3kit/s3kit/s3client"
 )
@@ -231,7 +232,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.MultipartChunkSize == 0 {
 		c.MultipartChunkSize = DefaultMultipartChunkSize
 	}
-	if c.MultipartChunkSize < multipart.MinPartSize || c.MultipartChunkSize > multipart.MaxPartSize {
+	if c.MultipartChunkSize < limits.MinPartSize || c.MultipartChunkSize > multipart.MaxPartSize {
 		return bad("MultipartChunkSize %d is outside S3's part sizes, 5 MiB to 5 GiB", c.MultipartChunkSize)
 	}
 	if int64(int(c.MultipartChunkSize)) != c.MultipartChunkSize {

@@ -38,6 +38,7 @@ func TestConfigDefaults(t *testing.T) {
 }
 
 func TestConfigInvalid(t *testing.T) {
+	realMinPartSize(t)
 	for _, tc := range []struct {
 		name string
 		cfg  Config

@@ -122,6 +122,14 @@ func TestServe(t *testing.T) {
 }
 
 func TestDemo(t *testing.T) {
+	if raceEnabled {
+		// The demo moves a 20 MiB file a dozen times through a binary built
+		// with -race, which checks every byte copied: a minute and a half
+		// of a 2-core machine for what takes seven seconds without it.
+		// The engine's and the manager's concurrency are checked under
+		// -race by their own packages' tests.
+		t.Skip("run without -race by make test's norace step: the race detector makes the demo's 20 MiB transfers 15 times slower")
+	}
 	t.Parallel()
 	c := newCLI(t)
 	// The demo must not depend on the user's configuration: give it a

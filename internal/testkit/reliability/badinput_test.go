@@ -521,7 +521,7 @@ func TestBadInputTable(t *testing.T) {
 
 		// Part sizes and counts.
 		{"Uploader part size below 5 MiB", func() error {
-			u := &multipart.Uploader{Client: c, PartSize: multipart.MinPartSize - 1}
+			u := &multipart.Uploader{Client: c, PartSize: partSize - 1}
 			_, err := u.Upload(ctx, &multipart.UploadInput{Bucket: "bkt", Key: "k", Body: body()})
 			return err
 		}, nil},
@@ -820,7 +820,7 @@ func (zeros) ReadAt(p []byte, off int64) (int, error) {
 // before the object is read, and nothing is left beside it.
 func TestDownloadFileOntoDirectory(t *testing.T) {
 	te := newTransferEnv(t, options{})
-	obj := data(11<<20, 41)
+	obj := data(11*unit, 41)
 	te.srv.PutObject(t, te.bucket, "obj", obj, nil)
 	target := filepath.Join(te.downDir, "target")
 	if err := os.Mkdir(target, 0o700); err != nil {

@@ -237,7 +237,7 @@ func uploaderJob(key string, size int64, streamed bool) job {
 		if streamed {
 			body = stream{bytes.NewReader(b)}
 		}
-		u := &multipart.Uploader{Client: e.client, PartSize: multipart.MinPartSize, Concurrency: 4}
+		u := &multipart.Uploader{Client: e.client, PartSize: partSize, Concurrency: 4}
 		_, err := u.Upload(ctx, &multipart.UploadInput{Bucket: e.bucket, Key: key, Body: body, Size: size})
 		var ue *multipart.UploadError
 		if errors.As(err, &ue) && ue.UploadID != "" && !ue.Aborted {
@@ -266,30 +266,33 @@ func TestClientUnderFaults(t *testing.T) {
 
 			// Seed the objects the reads need, before faults start.
 			objs := map[string][]byte{}
-			for _, size := range []int64{0, 1, 1<<20 + 7, 9 << 20} {
+			var listKeys []string
+			for _, size := range []int64{0, 1, unit + 7, 9 * unit} {
 				key := fmt.Sprintf("seed/%d", size)
 				objs[key] = data(size, 9)
 				e.srv.PutObject(t, e.bucket, key, objs[key], nil)
+				listKeys = append(listKeys, key)
 			}
-			listKeys := []string{"seed/0", "seed/1", "seed/1048583", "seed/9437184"}
+			slices.Sort(listKeys) // a listing's order
+			large := fmt.Sprintf("seed/%d", 9*unit)
 
 			var jobs []job
-			for _, size := range []int64{0, 1, 4097, 64 << 10, 1<<20 + 3, 5 << 20} {
+			for _, size := range []int64{0, 1, 4097, 64 << 10, unit + 3, 5 * unit} {
 				jobs = append(jobs, putJob(fmt.Sprintf("put/%d", size), size, false))
 			}
-			for _, size := range []int64{1, 100_000, 2<<20 + 1} {
+			for _, size := range []int64{1, 100_000, 2*unit + 1} {
 				jobs = append(jobs, putJob(fmt.Sprintf("stream/%d", size), size, true))
 			}
 			for key, obj := range objs {
 				jobs = append(jobs, getJob(key, obj, "", 0, 0))
 			}
-			jobs = append(jobs, getJob("seed/9437184", objs["seed/9437184"], "bytes=100-2000099", 100, 2000099))
+			jobs = append(jobs, getJob(large, objs[large], "bytes=100-2000099", 100, 2000099))
 			jobs = append(jobs, listJob("seed/", listKeys), listJob("seed/", listKeys))
-			jobs = append(jobs, primitivesJob("primitives/a", 256<<10, 256<<10, 10), primitivesJob("primitives/b", 1<<20, 1))
-			for _, size := range []int64{0, 5 << 20, 5<<20 + 1, 17 << 20} {
+			jobs = append(jobs, primitivesJob("primitives/a", 256<<10, 256<<10, 10), primitivesJob("primitives/b", unit, 1))
+			for _, size := range []int64{0, 5 * unit, 5*unit + 1, 17 * unit} {
 				jobs = append(jobs, uploaderJob(fmt.Sprintf("uploader/%d", size), size, false))
 			}
-			for _, size := range []int64{1 << 20, 11 << 20} {
+			for _, size := range []int64{unit, 11 * unit} {
 				jobs = append(jobs, uploaderJob(fmt.Sprintf("uploader-stream/%d", size), size, true))
 			}
 			jobs = append(jobs, uploaderJob("big/large", largeObject, false))

@@ -120,8 +120,8 @@ func TestFaultUploaderRetried(t *testing.T) {
 			t.Run(op+"/"+f.String(), func(t *testing.T) {
 				e := newEnv(t, options{schedule: once(op, f, 3000)})
 				before := goroutines()
-				b := data(5<<20+1000, 15)
-				u := &multipart.Uploader{Client: e.client, PartSize: multipart.MinPartSize, Concurrency: 2}
+				b := data(5*unit+1000, 15)
+				u := &multipart.Uploader{Client: e.client, PartSize: partSize, Concurrency: 2}
 				out, err := u.Upload(context.Background(), &multipart.UploadInput{Bucket: e.bucket, Key: "k", Body: bytes.NewReader(b)})
 				if err != nil {
 					t.Fatalf("Upload after one %v on %s: %v", f, op, err)
@@ -151,8 +151,8 @@ func TestFaultCreateAnswerLost(t *testing.T) {
 	for _, f := range []faultproxy.Fault{faultproxy.CutResponse, faultproxy.Delay} {
 		t.Run(f.String(), func(t *testing.T) {
 			e := newEnv(t, options{schedule: once(faultproxy.OpCreateMultipartUpload, f, 10)})
-			b := data(6<<20, 16)
-			u := &multipart.Uploader{Client: e.client, PartSize: multipart.MinPartSize}
+			b := data(6*unit, 16)
+			u := &multipart.Uploader{Client: e.client, PartSize: partSize}
 			_, err := u.Upload(context.Background(), &multipart.UploadInput{Bucket: e.bucket, Key: "k", Body: bytes.NewReader(b)})
 			if err != nil {
 				t.Logf("Upload: %v", err)
@@ -170,8 +170,8 @@ func TestFaultCompleteAnswerLost(t *testing.T) {
 	for _, f := range []faultproxy.Fault{faultproxy.CutResponse, faultproxy.Delay} {
 		t.Run(f.String(), func(t *testing.T) {
 			e := newEnv(t, options{schedule: once(faultproxy.OpCompleteMultipartUpload, f, 10)})
-			b := data(6<<20, 17)
-			u := &multipart.Uploader{Client: e.client, PartSize: multipart.MinPartSize}
+			b := data(6*unit, 17)
+			u := &multipart.Uploader{Client: e.client, PartSize: partSize}
 			_, err := u.Upload(context.Background(), &multipart.UploadInput{Bucket: e.bucket, Key: "k", Body: bytes.NewReader(b)})
 			if got, _, _ := e.object("k"); got != sum(b) {
 				t.Fatalf("object differs (err %v)", err)
@@ -218,8 +218,8 @@ func TestFaultAbortAnswerLost(t *testing.T) {
 		t.Run(f.String(), func(t *testing.T) {
 			e := newEnv(t, options{schedule: once(faultproxy.OpAbortMultipartUpload, f, 0)})
 			srcErr := errors.New("disk on fire")
-			body := &failingReader{r: bytes.NewReader(data(20<<20, 18)), n: 12 << 20, err: srcErr}
-			u := &multipart.Uploader{Client: e.client, PartSize: multipart.MinPartSize}
+			body := &failingReader{r: bytes.NewReader(data(20*unit, 18)), n: 12 * unit, err: srcErr}
+			u := &multipart.Uploader{Client: e.client, PartSize: partSize}
 			_, err := u.Upload(context.Background(), &multipart.UploadInput{Bucket: e.bucket, Key: "k", Body: body, Size: -1})
 			var ue *multipart.UploadError
 			if !errors.As(err, &ue) || !errors.Is(err, srcErr) || ue.UploadID == "" {
@@ -335,8 +335,8 @@ func TestFaultAbortRetried(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, options{schedule: tt.schedule, maxAttempts: 2})
 			srcErr := errors.New("disk on fire")
-			body := &failingReader{r: bytes.NewReader(data(12<<20, 20)), n: 6 << 20, err: srcErr}
-			u := &multipart.Uploader{Client: e.client, PartSize: multipart.MinPartSize}
+			body := &failingReader{r: bytes.NewReader(data(12*unit, 20)), n: 6 * unit, err: srcErr}
+			u := &multipart.Uploader{Client: e.client, PartSize: partSize}
 			_, err := u.Upload(context.Background(), &multipart.UploadInput{Bucket: e.bucket, Key: "k", Body: body, Size: -1})
 			var ue *multipart.UploadError
 			if !errors.As(err, &ue) || !errors.Is(err, srcErr) || ue.UploadID == "" {

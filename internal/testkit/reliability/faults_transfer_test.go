@@ -44,8 +44,8 @@ func newTransferEnv(t *testing.T, o options) *transferEnv {
 	e := newEnv(t, o)
 	state := t.TempDir()
 	m, err := transfer.New(e.client, transfer.Config{
-		MultipartThreshold: 5 << 20,
-		MultipartChunkSize: 5 << 20,
+		MultipartThreshold: partSize,
+		MultipartChunkSize: partSize,
 		MaxConcurrency:     4,
 		MemoryBudget:       64 << 20,
 		StateDir:           state,
@@ -230,7 +230,7 @@ func TestTransferUnderFaults(t *testing.T) {
 			before := goroutines()
 
 			objs := map[string][]byte{}
-			for _, size := range []int64{0, 1, 1<<20 + 7, 9 << 20, 17<<20 + 5} {
+			for _, size := range []int64{0, 1, unit + 7, 9 * unit, 17*unit + 5} {
 				key := fmt.Sprintf("seed/%d", size)
 				objs[key] = data(size, 29)
 				te.srv.PutObject(t, te.bucket, key, objs[key], nil)
@@ -244,15 +244,15 @@ func TestTransferUnderFaults(t *testing.T) {
 			sort.Strings(keys)
 
 			var jobs []job
-			for _, size := range []int64{0, 1, 1 << 20, 5<<20 + 1, 17 << 20} {
+			for _, size := range []int64{0, 1, unit, 5*unit + 1, 17 * unit} {
 				jobs = append(jobs, uploadFileJob(te, fmt.Sprintf("file/%d", size), size))
 			}
 			jobs = append(jobs, uploadFileJob(te, "file/large", largeObject))
-			for _, size := range []int64{0, 3 << 20, 12 << 20} {
+			for _, size := range []int64{0, 3 * unit, 12 * unit} {
 				jobs = append(jobs, uploadJob(te, fmt.Sprintf("stream/%d", size), size, true))
 			}
-			jobs = append(jobs, uploadJob(te, "readerat/7MiB", 7<<20, false))
-			jobs = append(jobs, writerJob(te, "writer/1MiB", 1<<20), writerJob(te, "writer/11MiB", 11<<20))
+			jobs = append(jobs, uploadJob(te, "readerat/seven-units", 7*unit, false))
+			jobs = append(jobs, writerJob(te, "writer/one-unit", unit), writerJob(te, "writer/eleven-units", 11*unit))
 			for j, key := range keys {
 				var old []byte
 				if j%2 == 0 {
@@ -296,7 +296,7 @@ func transferFailureLeavesNothing(t *testing.T, noThreads bool) {
 		te := newTransferEnv(t, options{schedule: always(faultproxy.OpUploadPart, faultproxy.InternalError), maxAttempts: 2, noThreads: noThreads})
 		before := goroutines()
 		path := filepath.Join(te.upDir, "big")
-		os.WriteFile(path, data(11<<20, 31), 0o600)
+		os.WriteFile(path, data(11*unit, 31), 0o600)
 		_, err := te.m.UploadFile(context.Background(), path, te.bucket, "big")
 		if !isTransferError(err) || s3client.ErrorCode(err) != "InternalError" {
 			t.Fatalf("err = %v, want a *transfer.Error with InternalError", err)
@@ -305,7 +305,7 @@ func transferFailureLeavesNothing(t *testing.T, noThreads bool) {
 		if _, _, ok := te.object("big"); ok {
 			t.Error("object written")
 		}
-		_, err = te.m.Upload(context.Background(), stream{bytes.NewReader(data(11<<20, 32))}, te.bucket, "big-stream")
+		_, err = te.m.Upload(context.Background(), stream{bytes.NewReader(data(11*unit, 32))}, te.bucket, "big-stream")
 		if !isTransferError(err) {
 			t.Fatalf("stream: err = %v", err)
 		}
@@ -314,7 +314,7 @@ func transferFailureLeavesNothing(t *testing.T, noThreads bool) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.Write(data(11<<20, 33))
+		w.Write(data(11*unit, 33))
 		if err := w.Close(); !isTransferError(err) {
 			t.Fatalf("writer: err = %v", err)
 		}
@@ -324,7 +324,7 @@ func transferFailureLeavesNothing(t *testing.T, noThreads bool) {
 	t.Run("download ranges always cut", func(t *testing.T) {
 		te := newTransferEnv(t, options{schedule: always(faultproxy.OpGetObject, faultproxy.CutResponse), maxAttempts: 2, noThreads: noThreads})
 		before := goroutines()
-		obj := data(11<<20, 34)
+		obj := data(11*unit, 34)
 		te.srv.PutObject(t, te.bucket, "obj", obj, nil)
 		target := filepath.Join(te.downDir, "obj")
 		os.WriteFile(target, []byte("precious"), 0o600)

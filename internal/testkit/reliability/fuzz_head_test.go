@@ -169,7 +169,7 @@ func FuzzHeadAnswers(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	mgr, err := transfer.New(client, transfer.Config{MultipartChunkSize: 5 << 20, MaxConcurrency: 2, NumDownloadAttempts: 2, StateDir: f.TempDir()})
+	mgr, err := transfer.New(client, transfer.Config{MultipartChunkSize: partSize, MaxConcurrency: 2, NumDownloadAttempts: 2, StateDir: f.TempDir()})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -344,7 +344,7 @@ func digits(s string) bool {
 
 // rangeObject is the object FuzzDownloadContentRange serves a prefix of:
 // made once per process, so that an input costs its downloads only.
-var rangeObject = sync.OnceValue(func() []byte { return data(12<<20, 71) })
+var rangeObject = sync.OnceValue(func() []byte { return data(12*unit, 71) })
 
 // FuzzDownloadContentRange serves a download's ranges with arbitrary
 // Content-Range headers and bodies that may start elsewhere than asked:
@@ -361,7 +361,7 @@ func FuzzDownloadContentRange(f *testing.F) {
 		shift int64
 		size  uint32
 	}{
-		{"", 0, 12 << 20}, {"", 1, 12 << 20}, {"", -1, 6 << 20}, {"bytes */100", 0, 100}, {"bytes 0-99/*", 0, 100},
+		{"", 0, 12 * unit}, {"", 1, 12 * unit}, {"", -1, 6 * unit}, {"bytes */100", 0, 100}, {"bytes 0-99/*", 0, 100},
 		{"bytes=0-9/10", 0, 10}, {"bytes 5-", 0, 10}, {"Bytes 0-9/10", 0, 10}, {"bytes 00-9/10", 0, 10},
 		{"bytes -1-9/10", 0, 10}, {"bytes 99999999999999999999-1/2", 0, 2}, {"", 0, 0},
 	} {
@@ -369,11 +369,11 @@ func FuzzDownloadContentRange(f *testing.F) {
 	}
 	stateDir := f.TempDir()
 	f.Fuzz(func(t *testing.T, cr string, shift int64, size uint32) {
-		size %= 12 << 20
+		size %= 12 * unit
 		shift %= 1 << 21
 		obj := rangeObject()[:size]
 		api := &rangeAPI{obj: obj, cr: cr, shift: shift}
-		m, err := transfer.New(api, transfer.Config{MultipartChunkSize: 5 << 20, MaxConcurrency: 2, NumDownloadAttempts: 2, StateDir: stateDir})
+		m, err := transfer.New(api, transfer.Config{MultipartChunkSize: partSize, MaxConcurrency: 2, NumDownloadAttempts: 2, StateDir: stateDir})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -180,11 +180,11 @@ func TestHardKeys(t *testing.T) {
 func TestHardKeysEngineAndManager(t *testing.T) {
 	te := newTransferEnv(t, options{})
 	ctx := context.Background()
-	body := data(5<<20+1, 51) // two parts, two ranges
+	body := data(5*unit+1, 51) // two parts, two ranges
 	names := []string{"unicode", "percent", "question and hash", "1024 bytes", "control"}
 	for _, name := range names {
 		key := hardKeys()[name]
-		u := &multipart.Uploader{Client: te.client, PartSize: multipart.MinPartSize}
+		u := &multipart.Uploader{Client: te.client, PartSize: partSize}
 		if _, err := u.Upload(ctx, &multipart.UploadInput{Bucket: te.bucket, Key: key, Body: bytes.NewReader(body)}); err != nil {
 			t.Errorf("%s: Upload: %v", name, err)
 			continue
@@ -199,10 +199,10 @@ func TestHardKeysEngineAndManager(t *testing.T) {
 			t.Errorf("%s: downloaded file differs", name)
 		}
 		src := filepath.Join(te.upDir, "src")
-		os.WriteFile(src, body[:1<<20], 0o600)
+		os.WriteFile(src, body[:unit], 0o600)
 		if _, err := te.m.UploadFile(ctx, src, te.bucket, key); err != nil {
 			t.Errorf("%s: UploadFile: %v", name, err)
-		} else if got, _ := te.srv.GetObject(t, te.bucket, key); sum(got) != sum(body[:1<<20]) {
+		} else if got, _ := te.srv.GetObject(t, te.bucket, key); sum(got) != sum(body[:unit]) {
 			t.Errorf("%s: UploadFile stored other bytes", name)
 		}
 		if len(key) < 1024 { // see TestHardKeys: gofakes3's metadata limit

@@ -192,7 +192,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	small := data(1000, 61)
-	big := data(6<<20, 62)
+	big := data(6*unit, 62)
 
 	calls := map[string]func() error{
 		"PutObject": func() error {
@@ -222,7 +222,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		},
 		"HeadBucket": func() error { _, err := c.HeadBucket(ctx, &s3client.HeadBucketInput{Bucket: "bkt"}); return err },
 		"multipart Upload": func() error {
-			u := &multipart.Uploader{Client: c, PartSize: multipart.MinPartSize}
+			u := &multipart.Uploader{Client: c, PartSize: partSize}
 			_, err := u.Upload(ctx, &multipart.UploadInput{Bucket: "bkt", Key: "k", Body: bytes.NewReader(big), SSECustomer: ssec})
 			return err
 		},

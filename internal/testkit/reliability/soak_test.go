@@ -78,11 +78,11 @@ func (w *soakWorker) step(ctx context.Context, t *testing.T, ta *tally) {
 	case 0, 1:
 		j = putJob(key, size, op == 1)
 	case 2:
-		j = uploadJob(te, key, 5<<20+int64(w.rng.IntN(6<<20)), true)
+		j = uploadJob(te, key, 5*unit+int64(w.rng.IntN(6*unit)), true)
 	case 3:
-		j = uploadFileJob(te, key, 5<<20+int64(w.rng.IntN(2<<20)))
+		j = uploadFileJob(te, key, 5*unit+int64(w.rng.IntN(2*unit)))
 	case 4:
-		j = writerJob(te, key, int64(w.rng.IntN(7<<20)))
+		j = writerJob(te, key, int64(w.rng.IntN(7*unit)))
 	case 5, 6:
 		src := w.pick()
 		if src == "" {
@@ -117,7 +117,7 @@ func (w *soakWorker) step(ctx context.Context, t *testing.T, ta *tally) {
 		}
 	case 7:
 		src := w.pick()
-		if src == "" || src == key || w.sizes[src] >= 5<<20 {
+		if src == "" || src == key || w.sizes[src] >= 5*unit {
 			// gofakes3 has no UploadPartCopy: only objects under the
 			// multipart threshold can be copied here.
 			return
