@@ -47,8 +47,10 @@ func lacks(why string, ops ...string) map[string]string {
 // (gofakes3Styles, race_test.go): the suite moves tens of MiB, every byte
 // of which the detector checks, and the two styles differ only in the
 // URLs the client builds. make test runs both styles without -race too
-// (its norace step), and the virtual style against versitygw.
+// (its norace step), and the virtual style against versitygw; under
+// the race detector its parts are also 1 MiB (smallParts).
 func TestGoFakeS3(t *testing.T) {
+	smallParts(t)
 	srv := s3test.New(t)
 	for _, style := range gofakes3Styles {
 		endpoint := srv.Endpoint()

@@ -24,8 +24,8 @@ func init() {
 
 func testEngineUpload(e *env) {
 	c := e.client(nil)
-	body := pattern(2*minPart + 12345)
-	up := &multipart.Uploader{Client: c, PartSize: minPart, Concurrency: 3}
+	body := pattern(2*minPart() + 12345)
+	up := &multipart.Uploader{Client: c, PartSize: int64(minPart()), Concurrency: 3}
 	e.t.Run("file", func(t *testing.T) {
 		out, err := up.Upload(e.ctx, &multipart.UploadInput{Bucket: e.bucket, Key: "engine/file", Body: bytes.NewReader(body), Size: int64(len(body)),
 			ObjectProperties: s3client.ObjectProperties{ContentType: "application/octet-stream", Metadata: map[string]string{"k": "v"}}})
@@ -81,9 +81,9 @@ func (f *failingReader) Read(p []byte) (int, error) {
 
 func testEngineAbort(e *env) {
 	c := e.client(nil)
-	body := pattern(3 * minPart)
-	up := &multipart.Uploader{Client: c, PartSize: minPart, Concurrency: 2}
-	_, err := up.Upload(e.ctx, &multipart.UploadInput{Bucket: e.bucket, Key: "engine/aborted", Body: &failingReader{r: bytes.NewReader(body), n: 2*minPart + 10}, Size: -1})
+	body := pattern(3 * minPart())
+	up := &multipart.Uploader{Client: c, PartSize: int64(minPart()), Concurrency: 2}
+	_, err := up.Upload(e.ctx, &multipart.UploadInput{Bucket: e.bucket, Key: "engine/aborted", Body: &failingReader{r: bytes.NewReader(body), n: 2*minPart() + 10}, Size: -1})
 	var ue *multipart.UploadError
 	if !errors.As(err, &ue) || !errors.Is(err, errSource) || ue.UploadID == "" {
 		e.t.Fatalf("err = %v, want an UploadError naming the upload and wrapping the source's error", err)
@@ -96,7 +96,7 @@ func testEngineAbort(e *env) {
 
 func testEngineResume(e *env) {
 	c := e.client(nil)
-	body := pattern(3*minPart - 1000)
+	body := pattern(3*minPart() - 1000)
 	key := "engine/resumed"
 	// A first run that uploads two parts and dies.
 	cr, err := c.CreateMultipartUpload(e.ctx, &s3client.CreateMultipartUploadInput{Bucket: e.bucket, Key: key})
@@ -104,12 +104,12 @@ func testEngineResume(e *env) {
 		e.t.Fatal(err)
 	}
 	for i := 0; i < 2; i++ {
-		part := body[i*minPart : (i+1)*minPart]
+		part := body[i*minPart() : (i+1)*minPart()]
 		if _, err := c.UploadPart(e.ctx, &s3client.UploadPartInput{Bucket: e.bucket, Key: key, UploadID: cr.UploadID, PartNumber: i + 1, Body: bytes.NewReader(part)}); err != nil {
 			e.t.Fatal(err)
 		}
 	}
-	up := &multipart.Uploader{Client: c, PartSize: minPart, Concurrency: 2}
+	up := &multipart.Uploader{Client: c, PartSize: int64(minPart()), Concurrency: 2}
 	out, err := up.Resume(e.ctx, cr.UploadID, &multipart.UploadInput{Bucket: e.bucket, Key: key, Body: bytes.NewReader(body), Size: int64(len(body))})
 	if err != nil {
 		e.t.Fatalf("Resume: %v", err)
@@ -126,13 +126,13 @@ func testEngineResume(e *env) {
 func testEngineCopy(e *env) {
 	e.need(e.tg.Caps.UploadPartCopy, "UploadPartCopy")
 	c := e.client(nil)
-	body := pattern(minPart + 777)
+	body := pattern(minPart() + 777)
 	src := "engine/copy-src"
 	if _, err := c.PutObject(e.ctx, &s3client.PutObjectInput{Bucket: e.bucket, Key: src, Body: bytes.NewReader(body),
 		ObjectProperties: s3client.ObjectProperties{ContentType: "image/x-test", ContentLanguage: "fr", Metadata: map[string]string{"origin": "copy-test"}}}); err != nil {
 		e.t.Fatal(err)
 	}
-	cp := &multipart.Copier{Client: c, Threshold: minPart, PartSize: minPart, Concurrency: 2}
+	cp := &multipart.Copier{Client: c, Threshold: int64(minPart()), PartSize: int64(minPart()), Concurrency: 2}
 	out, err := cp.Copy(context.Background(), &multipart.CopyInput{Bucket: e.bucket, Key: "engine/copy-dst", Source: s3client.CopySource{Bucket: e.bucket, Key: src}})
 	if err != nil {
 		e.t.Fatalf("Copy: %v", err)

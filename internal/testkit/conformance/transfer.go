@@ -3,8 +3,9 @@ package conformance
 // The transfer manager end to end: files and streams up, files and memory
 // down, copies that keep or replace metadata, directory round trips, and
 // transfers resumed after a failure, each checked byte for byte. Parts
-// are S3's smallest (5 MiB) and objects at most three of them, so that the
-// multipart paths run without making the suite slow.
+// are the smallest the engine allows (minPart: S3's 5 MiB) and objects at
+// most three of them, so that the multipart paths run without making the
+// suite slow.
 
 import (
 	"bytes"
@@ -107,12 +108,12 @@ func (b *brokenBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// manager returns a Manager with 5 MiB parts and threshold over a counting
+// manager returns a Manager with minPart() parts and threshold over a counting
 // client of the target; mod adjusts its Config.
 func (e *env) manager(t *testing.T, mod func(*transfer.Config)) (*transfer.Manager, *transferClient) {
 	t.Helper()
 	tc := &transferClient{Client: e.client(nil)}
-	cfg := transfer.Config{MultipartThreshold: minPart, MultipartChunkSize: minPart, MaxConcurrency: 3, StateDir: t.TempDir()}
+	cfg := transfer.Config{MultipartThreshold: int64(minPart()), MultipartChunkSize: int64(minPart()), MaxConcurrency: 3, StateDir: t.TempDir()}
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -198,8 +199,8 @@ func testTransferUploadFile(e *env) {
 			n     int
 			parts int
 		}{
-			{"single", 1<<20 + 123, 0},
-			{"multipart", 2*minPart + 12345, 3},
+			{"single", minPart()/4 + 123, 0},
+			{"multipart", 2*minPart() + 12345, 3},
 		} {
 			if mode.mod != nil && size.parts == 0 {
 				continue // one PutObject, with or without threads
@@ -245,7 +246,7 @@ func testTransferUploadStream(e *env) {
 		parts int
 	}{
 		{"within a part", 100_000, 0},
-		{"multipart", 2*minPart + 999, 3},
+		{"multipart", 2*minPart() + 999, 3},
 	} {
 		e.t.Run(size.name, func(t *testing.T) {
 			m, tc := e.manager(t, nil)
@@ -278,7 +279,7 @@ func testTransferUploadStream(e *env) {
 	}
 	e.t.Run("NewWriter", func(t *testing.T) {
 		m, tc := e.manager(t, nil)
-		body := pattern(minPart + minPart/2)
+		body := pattern(minPart() + minPart()/2)
 		key := "transfer/stream/writer"
 		w, err := m.NewWriter(e.ctx, e.bucket, key)
 		if err != nil {
@@ -303,7 +304,7 @@ func testTransferUploadStream(e *env) {
 
 func testTransferDownloadFile(e *env) {
 	c := e.client(nil)
-	body := pattern(2*minPart + 777)
+	body := pattern(2*minPart() + 777)
 	key := "transfer/download/object"
 	if _, err := c.PutObject(e.ctx, &s3client.PutObjectInput{Bucket: e.bucket, Key: key, Body: bytes.NewReader(body)}); err != nil {
 		e.t.Fatal(err)
@@ -355,7 +356,7 @@ func (m memWriterAt) WriteAt(p []byte, off int64) (int, error) {
 
 func testTransferDownloadMemory(e *env) {
 	c := e.client(nil)
-	body := pattern(minPart + 4321)
+	body := pattern(minPart() + 4321)
 	key := "transfer/download/memory"
 	if _, err := c.PutObject(e.ctx, &s3client.PutObjectInput{Bucket: e.bucket, Key: key, Body: bytes.NewReader(body)}); err != nil {
 		e.t.Fatal(err)
@@ -394,7 +395,7 @@ func testTransferCopy(e *env) {
 		parts int
 	}{
 		{"single", 100_000, 0},
-		{"multipart", minPart + 777, 2},
+		{"multipart", minPart() + 777, 2},
 	} {
 		src := "transfer/copy/src-" + size.name
 		body := pattern(size.n)
@@ -450,7 +451,7 @@ func testTransferDirectory(e *env) {
 		"empty":            {},
 		"unicode ü-日本.txt": pattern(3000),
 		"sub/b.bin":        pattern(100_000),
-		"sub/deep/c.bin":   pattern(minPart + 10), // sent in parts, fetched in ranges
+		"sub/deep/c.bin":   pattern(minPart() + 10), // sent in parts, fetched in ranges
 	}
 	for _, mode := range threadModes {
 		e.t.Run(mode.name, func(t *testing.T) {
@@ -517,7 +518,7 @@ func testTransferResume(e *env) {
 			// One worker: part 1 is done when part 2, the last, fails.
 			m, tc := e.manager(t, func(c *transfer.Config) { c.Resume, c.MaxConcurrency = true, 1 })
 			stateDir := m.Config().StateDir
-			body := pattern(minPart + 1000)
+			body := pattern(minPart() + 1000)
 			src := writeTestFile(t, t.TempDir(), "src", body)
 			key := "transfer/resume/upload-" + strings.ReplaceAll(how, " ", "-")
 			ctx, cancel := context.WithCancel(e.ctx)
@@ -562,13 +563,13 @@ func testTransferResume(e *env) {
 	}
 	e.t.Run("download", func(t *testing.T) {
 		c := e.client(nil)
-		body := pattern(2*minPart + 555)
+		body := pattern(2*minPart() + 555)
 		key := "transfer/resume/download"
 		if _, err := c.PutObject(e.ctx, &s3client.PutObjectInput{Bucket: e.bucket, Key: key, Body: bytes.NewReader(body)}); err != nil {
 			t.Fatal(err)
 		}
 		m, tc := e.manager(t, func(c *transfer.Config) { c.Resume, c.MaxConcurrency, c.NumDownloadAttempts = true, 1, 1 })
-		second := fmt.Sprintf("bytes=%d-", minPart)
+		second := fmt.Sprintf("bytes=%d-", minPart())
 		tc.cutGet = func(in *s3client.GetObjectInput) int64 {
 			if strings.HasPrefix(in.Range, second) {
 				return 1000
