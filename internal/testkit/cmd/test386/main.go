@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 )
@@ -68,30 +69,33 @@ func run(mode string) error {
 		return step("go", "test", "-count=1", "-timeout", "15m", "./...")
 	}
 
-	fmt.Println("test-386: vetting and compiling every package and test for GOARCH=386 (go vet, then go test -c for each package with tests)")
+	fmt.Println("test-386: vetting and compiling every package and test for GOARCH=386 (go vet, then go test -c of every package with tests)")
 	if err := step("go", "vet", "./..."); err != nil {
 		return err
 	}
 	if err := step("go", "vet", "-tags", "conformance", "./conformance/..."); err != nil {
 		return err
 	}
-	// One package at a time: `go test -c -o dir/` refuses two packages
-	// of the same name (conformance and internal/testkit/conformance).
 	built := 0
 	for _, tags := range []string{"", "conformance"} {
 		pkgs, err := testPackages(tags)
 		if err != nil {
 			return err
 		}
-		for i, pkg := range pkgs {
-			args := []string{"test", "-c", "-o", filepath.Join(tmp, fmt.Sprintf("%s%d.test", tags, i))}
+		// As few go commands as can be (one builds its packages in
+		// parallel and shares their dependencies): `go test -c -o dir/`
+		// names each binary after its package's last path element, and
+		// refuses two of the same name in one command.
+		for i, group := range byBinaryName(pkgs) {
+			dir := filepath.Join(tmp, fmt.Sprintf("bin%s%d", tags, i)) + string(filepath.Separator)
+			args := []string{"test", "-c", "-o", dir}
 			if tags != "" {
 				args = append(args, "-tags", tags)
 			}
-			if err := quiet("go", append(args, pkg)...); err != nil {
+			if err := quiet("go", append(args, group...)...); err != nil {
 				return err
 			}
-			built++
+			built += len(group)
 		}
 	}
 	fmt.Printf("test-386: 386 compiled, not executed: %d test binaries built and every package vetted for GOARCH=386; "+
@@ -148,6 +152,27 @@ func testPackages(tags string) ([]string, error) {
 		return nil, fmt.Errorf("go %s: %w", strings.Join(args, " "), err)
 	}
 	return strings.Fields(string(out)), nil
+}
+
+// byBinaryName splits pkgs into as few groups as can be with no two
+// packages of one last path element in a group, in order.
+func byBinaryName(pkgs []string) [][]string {
+	var groups [][]string
+	var names []map[string]bool
+next:
+	for _, p := range pkgs {
+		base := path.Base(p)
+		for i := range groups {
+			if !names[i][base] {
+				groups[i] = append(groups[i], p)
+				names[i][base] = true
+				continue next
+			}
+		}
+		groups = append(groups, []string{p})
+		names = append(names, map[string]bool{base: true})
+	}
+	return groups
 }
 
 // quiet runs one go command for GOARCH=386, and shows its output only if

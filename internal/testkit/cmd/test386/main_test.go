@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -56,5 +57,21 @@ func TestCanExec(t *testing.T) {
 	t.Logf("386 programs run here: %v %s", ok, why)
 	if !ok && why == "" {
 		t.Error("the probe failed without a reason")
+	}
+}
+
+func TestByBinaryName(t *testing.T) {
+	for _, tc := range []struct {
+		pkgs []string
+		want [][]string
+	}{
+		{nil, nil},
+		{[]string{"m/a", "m/b"}, [][]string{{"m/a", "m/b"}}},
+		{[]string{"m/conformance", "m/x", "m/internal/conformance", "m/y/conformance", "m/z"},
+			[][]string{{"m/conformance", "m/x", "m/z"}, {"m/internal/conformance"}, {"m/y/conformance"}}},
+	} {
+		if got := byBinaryName(tc.pkgs); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("byBinaryName(%q) = %q, want %q", tc.pkgs, got, tc.want)
+		}
 	}
 }
