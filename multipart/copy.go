@@ -227,7 +227,7 @@ func (c *Copier) Copy(ctx context.Context, in *CopyInput) (*CopyOutput, error) {
 			return nil
 		})
 	}
-	if err := wait(ctx, g); err != nil {
+	if err := joinGroup(ctx, g); err != nil {
 		return nil, s.fail(ctx, err)
 	}
 	cout, err := s.complete(ctx, n, size, "", "", s3client.Checksums{})

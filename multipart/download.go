@@ -25,6 +25,7 @@ import (
 	"sync/atomic"
 
 	"github.com/s3kit/s3kit/internal/group"
+	"github.com/s3kit/s3kit/internal/wait"
 	"github.com/s3kit/s3kit/s3client"
 )
 
@@ -591,7 +592,9 @@ func (d *Download) get(ctx context.Context, off *int64, end int64, s sink, h has
 		}
 		k, rerr := s.read(out.Body, buf)
 		if k > 0 {
-			waitBytes(ctx, d.dl.Limiter, int64(k))
+			if d.dl.Limiter != nil {
+				wait.Bytes(ctx, d.dl.Limiter, int64(k))
+			}
 			if h != nil {
 				h.Write(buf[:k])
 			}

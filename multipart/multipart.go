@@ -84,19 +84,6 @@ type Limiter interface {
 	WaitN(ctx context.Context, n int) error
 }
 
-// waitBytes waits until lim (if set) lets n more bytes pass, in
-// installments WaitN's int can hold on 32-bit platforms. A wait the
-// context ends returns early: the request then fails on its own.
-func waitBytes(ctx context.Context, lim Limiter, n int64) {
-	for lim != nil && n > 0 {
-		c := min(n, 1<<20)
-		if lim.WaitN(ctx, int(c)) != nil {
-			return
-		}
-		n -= c
-	}
-}
-
 // S3's limits on multipart uploads, and the engine's defaults.
 const (
 	// MinPartSize is the smallest part S3 accepts, except for the last.

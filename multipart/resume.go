@@ -103,7 +103,7 @@ func (u *Uploader) Resume(ctx context.Context, uploadID string, in *UploadInput)
 			return up.send(gctx, num, body)
 		})
 	}
-	if err := wait(ctx, g); err != nil {
+	if err := joinGroup(ctx, g); err != nil {
 		return nil, up.fail(ctx, err)
 	}
 	return up.complete(ctx, n, src.size)

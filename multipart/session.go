@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/s3kit/s3kit/internal/wait"
 	"github.com/s3kit/s3kit/s3client"
 )
 
@@ -246,7 +247,7 @@ func (s *session) confirmAborted(ctx context.Context) error {
 		if _, err := lp.ListParts(actx, in); err != nil {
 			return nil
 		}
-		if !pause(actx, abortPause(round+1)) {
+		if wait.Sleep(actx, abortPause(round+1)) != nil {
 			break
 		}
 		if err := Abort(actx, s.api, &s3client.AbortMultipartUploadInput{
@@ -277,22 +278,10 @@ func Abort(ctx context.Context, api interface {
 		if err == nil || s3client.IsNotFound(err) {
 			return nil
 		}
-		if round == abortRounds || !s3client.IsRetryable(err) || !pause(actx, abortPause(round+1)) {
+		if round == abortRounds || !s3client.IsRetryable(err) || wait.Sleep(actx, abortPause(round+1)) != nil {
 			return fmt.Errorf("multipart: abort failed after %d tries, upload ID %s of %s/%s remains: %w",
 				round, in.UploadID, in.Bucket, in.Key, err)
 		}
-	}
-}
-
-// pause waits d, and reports false if ctx ended first.
-func pause(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
 	}
 }
 

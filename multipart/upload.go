@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/s3kit/s3kit/internal/group"
+	"github.com/s3kit/s3kit/internal/wait"
 	"github.com/s3kit/s3kit/s3client"
 )
 
@@ -346,7 +347,7 @@ func (up *upload) fromReaderAt(ctx context.Context, src source) (*UploadOutput, 
 		num, body := i+1, newPartReader(src.ra, src.base+off, min(ps, src.size-off))
 		g.Go(func() error { return up.send(gctx, num, body) })
 	}
-	if err := wait(ctx, g); err != nil {
+	if err := joinGroup(ctx, g); err != nil {
 		return nil, up.fail(ctx, err)
 	}
 	return up.complete(ctx, n, src.size)
@@ -447,7 +448,7 @@ func (up *upload) fromStream(ctx context.Context, r io.Reader, declared int64) (
 			break // a short part is the last
 		}
 	}
-	if err := wait(ctx, g); err != nil {
+	if err := joinGroup(ctx, g); err != nil {
 		return nil, up.fail(ctx, err)
 	}
 	if declared >= 0 && total != declared {
@@ -456,9 +457,9 @@ func (up *upload) fromStream(ctx context.Context, r io.Reader, declared int64) (
 	return up.complete(ctx, parts, total)
 }
 
-// wait joins a group and returns its first error, or the cause of the
+// joinGroup joins a group and returns its first error, or the cause of the
 // caller's context if that ended while parts were being scheduled.
-func wait(ctx context.Context, g *group.Group) error {
+func joinGroup(ctx context.Context, g *group.Group) error {
 	err := g.Wait()
 	if err == nil && ctx.Err() != nil {
 		err = context.Cause(ctx)
@@ -475,7 +476,9 @@ func (up *upload) progressFor(ctx context.Context) func(int64) {
 		return nil
 	}
 	return func(n int64) {
-		waitBytes(ctx, lim, n)
+		if lim != nil {
+			wait.Bytes(ctx, lim, n)
+		}
 		up.report(n)
 	}
 }

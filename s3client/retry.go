@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"syscall"
 	"time"
+
+	"github.com/s3kit/s3kit/internal/wait"
 )
 
 // retryableCodes are the S3 error codes worth another attempt.
@@ -42,18 +44,7 @@ func (c *Client) backoff(ctx context.Context, n int) error {
 	if d <= 0 || d > c.maxDelay {
 		d = c.maxDelay
 	}
-	d = time.Duration(c.jitter() * float64(d))
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	case <-t.C:
-		return nil
-	}
+	return wait.Sleep(ctx, time.Duration(c.jitter()*float64(d)))
 }
 
 // retryable reports whether another attempt may succeed.

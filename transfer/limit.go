@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/s3kit/s3kit/internal/wait"
 	"github.com/s3kit/s3kit/multipart"
 )
 
@@ -39,7 +40,7 @@ type tokenBucket struct {
 const burstTime = 100 * time.Millisecond
 
 func newTokenBucket(rate int64) *tokenBucket {
-	b := &tokenBucket{rate: float64(rate), now: time.Now, sleep: sleep}
+	b := &tokenBucket{rate: float64(rate), now: time.Now, sleep: wait.Sleep}
 	// A burst of at least 16 KiB keeps tiny rates from sleeping on every
 	// small read.
 	b.burst = max(float64(rate)*burstTime.Seconds(), 16<<10)
@@ -72,18 +73,6 @@ func (b *tokenBucket) WaitN(ctx context.Context, n int) error {
 		return err
 	}
 	return nil
-}
-
-// sleep waits d, or returns the cause of ctx's end.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	}
 }
 
 // budget is a weighted semaphore of bytes, first come first served, whose

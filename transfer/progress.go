@@ -7,6 +7,8 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+
+	"github.com/s3kit/s3kit/internal/wait"
 )
 
 // reporter tells a transfer's Callback and Listener what happens. Its
@@ -105,24 +107,9 @@ func (m *Manager) meter(ctx context.Context, r *reporter) func(int64) {
 		return nil
 	}
 	return func(n int64) {
-		if n > 0 {
-			m.pace(ctx, n)
+		if n > 0 && m.limiter != nil {
+			wait.Bytes(ctx, m.limiter, n)
 		}
 		r.add(n)
-	}
-}
-
-// pace waits until n more bytes may pass the bandwidth cap. A cancelled
-// context ends the wait; the request then fails on its own.
-func (m *Manager) pace(ctx context.Context, n int64) {
-	if m.limiter == nil {
-		return
-	}
-	for n > 0 {
-		c := min(n, 1<<20) // WaitN takes an int; say so for 32-bit
-		if m.limiter.WaitN(ctx, int(c)) != nil {
-			return
-		}
-		n -= c
 	}
 }
