@@ -90,6 +90,9 @@ func New(cfg Config) (*Client, error) {
 		signers:     newSigners(),
 		https:       ep.scheme == "https",
 	}
+	if l, ok := cfg.Logger.(*slog.Logger); ok && l == nil {
+		c.cfg.Logger = nil // a nil *slog.Logger disables logging, as nil does
+	}
 	if c.maxAttempts <= 0 {
 		c.maxAttempts = DefaultMaxAttempts
 	}

@@ -102,6 +102,15 @@ const (
 	DefaultRetryMaxDelay = 20 * time.Second
 )
 
+// Logger is what receives a client's debug records; a *slog.Logger is
+// one. The client asks for no more than this method so that a program that
+// logs nothing does not carry log/slog's handlers: they and what they
+// format with (encoding/json, reflection) are a quarter of a MiB of binary,
+// linked only when a *slog.Logger is given to a Config.
+type Logger interface {
+	LogAttrs(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr)
+}
+
 // Config configures a Client. The zero value is usable: anonymous requests
 // to the AWS endpoints, with every default below. New copies it; later
 // changes have no effect on the Client.
@@ -171,8 +180,9 @@ type Config struct {
 	// UserAgent is appended to the User-Agent header "s3kit/VERSION".
 	UserAgent string
 	// Logger receives debug records (retries, redirects, compatibility
-	// fallbacks); nil disables logging. Secrets are never logged.
-	Logger *slog.Logger
+	// fallbacks): a *slog.Logger, usually. Nil disables logging. Secrets
+	// are never logged.
+	Logger Logger
 	// AllowSSECOverHTTP lets SSE-C keys travel over plain http, which S3
 	// itself refuses; for local test servers only.
 	AllowSSECOverHTTP bool

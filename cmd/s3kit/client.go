@@ -96,8 +96,9 @@ func (inv *invocation) clientConfig(ctx context.Context) (s3client.Config, error
 		client.Timeout = cfg.HTTPClient.Timeout
 	}
 	if o.debug {
-		cfg.Logger = slog.New(slog.NewTextHandler(inv.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-		client.Transport = &debugTransport{next: tr, log: cfg.Logger}
+		logger := slog.New(slog.NewTextHandler(inv.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		cfg.Logger = logger
+		client.Transport = &debugTransport{next: tr, log: logger}
 	}
 	cfg.HTTPClient = client
 	cfg.UserAgent = "s3kit-cli"
