@@ -184,22 +184,35 @@ func (c *Checksums) One() (ChecksumAlgorithm, string, error) {
 
 // checksumsFromHeader reads the x-amz-checksum-* headers of a response.
 func checksumsFromHeader(h http.Header) Checksums {
-	// Direct lookups by canonical name: Header.Get would canonicalize (and
-	// allocate) each lowercase name on every response.
-	first := func(name string) string {
-		if v := h[name]; len(v) > 0 {
-			return v[0]
+	var c Checksums
+	for k, v := range h {
+		if len(v) > 0 {
+			c.fromHeader(k, v[0])
 		}
-		return ""
 	}
-	return Checksums{
-		CRC32:     first("X-Amz-Checksum-Crc32"),
-		CRC32C:    first("X-Amz-Checksum-Crc32c"),
-		CRC64NVME: first("X-Amz-Checksum-Crc64nvme"),
-		SHA1:      first("X-Amz-Checksum-Sha1"),
-		SHA256:    first("X-Amz-Checksum-Sha256"),
-		Type:      first("X-Amz-Checksum-Type"),
+	return c
+}
+
+// fromHeader sets the field that the response header of canonical name k
+// carries, if it is an x-amz-checksum-* header, and says whether it was.
+func (c *Checksums) fromHeader(k, v string) bool {
+	switch k {
+	case "X-Amz-Checksum-Crc32":
+		c.CRC32 = v
+	case "X-Amz-Checksum-Crc32c":
+		c.CRC32C = v
+	case "X-Amz-Checksum-Crc64nvme":
+		c.CRC64NVME = v
+	case "X-Amz-Checksum-Sha1":
+		c.SHA1 = v
+	case "X-Amz-Checksum-Sha256":
+		c.SHA256 = v
+	case "X-Amz-Checksum-Type":
+		c.Type = v
+	default:
+		return false
 	}
+	return true
 }
 
 // algorithmFromServer reads an algorithm name a server sent. Stores that

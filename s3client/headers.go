@@ -206,71 +206,92 @@ type ObjectMeta struct {
 
 // metaFromHeader reads ObjectMeta from a response.
 func metaFromHeader(resp *http.Response) ObjectMeta {
-	h := resp.Header
-	// Direct lookups by canonical name, as Header.Get would make them
-	// after canonicalizing each name on every response.
-	get := func(name string) string {
-		if v := h[name]; len(v) > 0 {
-			return v[0]
-		}
-		return ""
-	}
-	m := ObjectMeta{
-		ContentLength:           resp.ContentLength,
-		ContentType:             get("Content-Type"),
-		ContentEncoding:         get("Content-Encoding"),
-		ContentDisposition:      get("Content-Disposition"),
-		ContentLanguage:         get("Content-Language"),
-		ContentRange:            get("Content-Range"),
-		CacheControl:            get("Cache-Control"),
-		Expires:                 get("Expires"),
-		ETag:                    get("Etag"),
-		VersionID:               get("X-Amz-Version-Id"),
-		DeleteMarker:            get("X-Amz-Delete-Marker") == "true",
-		StorageClass:            get("X-Amz-Storage-Class"),
-		ServerSideEncryption:    get("X-Amz-Server-Side-Encryption"),
-		SSEKMSKeyID:             get("X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id"),
-		BucketKeyEnabled:        get("X-Amz-Server-Side-Encryption-Bucket-Key-Enabled") == "true",
-		SSECustomerAlgorithm:    get("X-Amz-Server-Side-Encryption-Customer-Algorithm"),
-		SSECustomerKeyMD5:       get("X-Amz-Server-Side-Encryption-Customer-Key-Md5"),
-		WebsiteRedirectLocation: get("X-Amz-Website-Redirect-Location"),
-		ObjectLockMode:          get("X-Amz-Object-Lock-Mode"),
-		ObjectLockLegalHold:     get("X-Amz-Object-Lock-Legal-Hold"),
-		ReplicationStatus:       get("X-Amz-Replication-Status"),
-		Restore:                 get("X-Amz-Restore"),
-		Checksums:               checksumsFromHeader(h),
-		RequestCharged:          get("X-Amz-Request-Charged"),
-	}
-	if resp.ContentLength < 0 {
-		if n, err := strconv.ParseInt(get("Content-Length"), 10, 64); err == nil {
-			m.ContentLength = n
-		}
-	}
-	// Absent headers are not parsed: a failed parse allocates its error.
-	if v := get("Last-Modified"); v != "" {
-		if t, err := http.ParseTime(v); err == nil {
-			m.LastModified = t
-		}
-	}
-	if v := get("X-Amz-Object-Lock-Retain-Until-Date"); v != "" {
-		if t, err := time.Parse(time.RFC3339, v); err == nil {
-			m.ObjectLockRetainUntil = t
-		}
-	}
-	if v := get("X-Amz-Tagging-Count"); v != "" {
-		m.TagCount, _ = strconv.Atoi(v)
-	}
-	if v := get("X-Amz-Mp-Parts-Count"); v != "" {
-		m.PartsCount, _ = strconv.Atoi(v)
-	}
+	// One pass over the answer's headers (a GET's has about ten), each
+	// name matched by a switch on its canonical form (net/http
+	// canonicalizes response header names): thirty map lookups, one per
+	// field, cost more than the pass.
+	m := ObjectMeta{ContentLength: resp.ContentLength}
 	const meta = "x-amz-meta-"
-	for k, v := range h {
-		// Compared without lowercasing every header name.
-		if len(k) >= len(meta) && strings.EqualFold(k[:len(meta)], meta) && len(v) > 0 {
-			if m.Metadata == nil {
-				m.Metadata = make(map[string]string)
+	for k, vs := range resp.Header {
+		if len(vs) == 0 {
+			continue
+		}
+		v := vs[0]
+		switch k {
+		case "Content-Type":
+			m.ContentType = v
+		case "Content-Encoding":
+			m.ContentEncoding = v
+		case "Content-Disposition":
+			m.ContentDisposition = v
+		case "Content-Language":
+			m.ContentLanguage = v
+		case "Content-Range":
+			m.ContentRange = v
+		case "Cache-Control":
+			m.CacheControl = v
+		case "Expires":
+			m.Expires = v
+		case "Etag":
+			m.ETag = v
+		case "X-Amz-Version-Id":
+			m.VersionID = v
+		case "X-Amz-Delete-Marker":
+			m.DeleteMarker = v == "true"
+		case "X-Amz-Storage-Class":
+			m.StorageClass = v
+		case "X-Amz-Server-Side-Encryption":
+			m.ServerSideEncryption = v
+		case "X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id":
+			m.SSEKMSKeyID = v
+		case "X-Amz-Server-Side-Encryption-Bucket-Key-Enabled":
+			m.BucketKeyEnabled = v == "true"
+		case "X-Amz-Server-Side-Encryption-Customer-Algorithm":
+			m.SSECustomerAlgorithm = v
+		case "X-Amz-Server-Side-Encryption-Customer-Key-Md5":
+			m.SSECustomerKeyMD5 = v
+		case "X-Amz-Website-Redirect-Location":
+			m.WebsiteRedirectLocation = v
+		case "X-Amz-Object-Lock-Mode":
+			m.ObjectLockMode = v
+		case "X-Amz-Object-Lock-Legal-Hold":
+			m.ObjectLockLegalHold = v
+		case "X-Amz-Replication-Status":
+			m.ReplicationStatus = v
+		case "X-Amz-Restore":
+			m.Restore = v
+		case "X-Amz-Request-Charged":
+			m.RequestCharged = v
+		case "Content-Length":
+			if resp.ContentLength < 0 {
+				if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+					m.ContentLength = n
+				}
 			}
-			m.Metadata[strings.ToLower(k[len(meta):])] = v[0]
+		// A value that does not parse is left zero.
+		case "Last-Modified":
+			if t, err := http.ParseTime(v); err == nil {
+				m.LastModified = t
+			}
+		case "X-Amz-Object-Lock-Retain-Until-Date":
+			if t, err := time.Parse(time.RFC3339, v); err == nil {
+				m.ObjectLockRetainUntil = t
+			}
+		case "X-Amz-Tagging-Count":
+			m.TagCount, _ = strconv.Atoi(v)
+		case "X-Amz-Mp-Parts-Count":
+			m.PartsCount, _ = strconv.Atoi(v)
+		default:
+			if m.Checksums.fromHeader(k, v) {
+				continue
+			}
+			// Compared without lowercasing every header name.
+			if len(k) >= len(meta) && strings.EqualFold(k[:len(meta)], meta) {
+				if m.Metadata == nil {
+					m.Metadata = make(map[string]string)
+				}
+				m.Metadata[strings.ToLower(k[len(meta):])] = v
+			}
 		}
 	}
 	return m
