@@ -33,8 +33,9 @@
 // signed for us-east-1) and through access points; s3client's PresignPost
 // gives Sign the URL the endpoint rules resolve. It serves none on the
 // other kinds of bucket the rules know, so Sign refuses them with
-// ErrUnsupportedBucket, and PresignPost with s3client.ErrInvalidEndpoint,
-// before anything is signed:
+// ErrUnsupportedBucket, and PresignPost with an error wrapping both
+// ErrUnsupportedBucket and s3client.ErrInvalidEndpoint, before anything is
+// signed:
 //
 //   - Multi-Region Access Points: POST Object is not among the operations
 //     they serve, and their requests are signed with SigV4a for the region

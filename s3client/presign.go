@@ -261,8 +261,8 @@ func (c *Client) PresignPost(ctx context.Context, p *presignpost.Policy) (*presi
 		return nil, err
 	}
 	if ep.auth != authSigV4 || ep.signingName != "s3" {
-		return nil, inputError(op, p.Bucket, "", fmt.Errorf("%w: a presigned POST cannot be signed for %s with %v (Multi-Region Access Points, Outposts, Object Lambda and directory buckets)",
-			ErrInvalidEndpoint, ep.signingName, ep.auth))
+		return nil, inputError(op, p.Bucket, "", fmt.Errorf("%w: %w: a presigned POST cannot be signed for %s with %v (Multi-Region Access Points, Outposts, Object Lambda and directory buckets)",
+			ErrInvalidEndpoint, presignpost.ErrUnsupportedBucket, ep.signingName, ep.auth))
 	}
 	s, err := p.Sign(creds, ep.signingRegion, ep.url.String(), c.now())
 	if err != nil {

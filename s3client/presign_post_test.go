@@ -52,8 +52,8 @@ func TestPresignPostEndpoints(t *testing.T) {
 				t.Errorf("%d requests sent", len(rt.reqs))
 			}
 			if tt.url == "" {
-				if !errors.Is(err, ErrInvalidEndpoint) || !errors.Is(err, ErrInvalidInput) {
-					t.Errorf("PresignPost: %v, want an input error wrapping ErrInvalidEndpoint", err)
+				if !errors.Is(err, ErrInvalidEndpoint) || !errors.Is(err, presignpost.ErrUnsupportedBucket) || !errors.Is(err, ErrInvalidInput) {
+					t.Errorf("PresignPost: %v, want an input error wrapping ErrInvalidEndpoint and presignpost.ErrUnsupportedBucket", err)
 				}
 				return
 			}
