@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/s3kit/s3kit/internal/limits"
+	"github.com/s3kit/s3kit/multipart"
 	"github.com/s3kit/s3kit/s3client"
 )
 
@@ -21,5 +22,5 @@ var gofakes3Styles = []s3client.AddressingStyle{s3client.AddressingPath}
 // the cases against versitygw at 5 MiB. See internal/limits.
 func smallParts(t *testing.T) {
 	limits.MinPartSize = 1 << 20
-	t.Cleanup(func() { limits.MinPartSize = 5 << 20 })
+	t.Cleanup(func() { limits.MinPartSize = multipart.MinPartSize })
 }

@@ -592,9 +592,7 @@ func (d *Download) get(ctx context.Context, off *int64, end int64, s sink, h has
 		}
 		k, rerr := s.read(out.Body, buf)
 		if k > 0 {
-			if d.dl.Limiter != nil {
-				wait.Bytes(ctx, d.dl.Limiter, int64(k))
-			}
+			wait.Bytes(ctx, d.dl.Limiter, int64(k))
 			if h != nil {
 				h.Write(buf[:k])
 			}

@@ -31,11 +31,11 @@ type reorder struct {
 	maxBufs int
 	window  int64 // chunks must end within next+window
 
-	mu      sync.Mutex
-	next    int64            // the next offset to write
-	chunks  map[int64][]byte // filled, waiting for their turn
-	inUse   int              // buffers lent or waiting
-	free    [][]byte
+	mu     sync.Mutex
+	next   int64            // the next offset to write
+	chunks map[int64][]byte // filled, waiting for their turn
+	inUse  int              // buffers lent or waiting
+	free   [][]byte
 	// ready is closed when the chunk at next arrives; room when a buffer is
 	// given back. Each is nil while nobody waits on it.
 	ready chan struct{}

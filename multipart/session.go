@@ -208,11 +208,10 @@ func (s *session) fail(ctx context.Context, err error) error {
 	if s.id == "" || s.leave {
 		return e
 	}
-	aerr := Abort(ctx, s.api, &s3client.AbortMultipartUploadInput{
-		Bucket: s.bucket, Key: s.key, UploadID: s.id, Common: s.common,
-	})
+	in := &s3client.AbortMultipartUploadInput{Bucket: s.bucket, Key: s.key, UploadID: s.id, Common: s.common}
+	aerr := Abort(ctx, s.api, in)
 	if aerr == nil {
-		aerr = s.confirmAborted(ctx)
+		aerr = s.confirmAborted(ctx, in)
 	}
 	if aerr != nil {
 		e.Err = errors.Join(e.Err, aerr)
@@ -235,7 +234,7 @@ type partLister interface {
 // abortRounds times, on a context that survives ctx's cancellation. A
 // listing that fails (NoSuchUpload above all: the upload is gone) ends it;
 // so does a client without ListParts (a Copier's).
-func (s *session) confirmAborted(ctx context.Context) error {
+func (s *session) confirmAborted(ctx context.Context, abort *s3client.AbortMultipartUploadInput) error {
 	lp, ok := s.api.(partLister)
 	if !ok {
 		return nil
@@ -250,9 +249,7 @@ func (s *session) confirmAborted(ctx context.Context) error {
 		if wait.Sleep(actx, abortPause(round+1)) != nil {
 			break
 		}
-		if err := Abort(actx, s.api, &s3client.AbortMultipartUploadInput{
-			Bucket: s.bucket, Key: s.key, UploadID: s.id, Common: s.common,
-		}); err != nil {
+		if err := Abort(actx, s.api, abort); err != nil {
 			return err
 		}
 	}

@@ -476,9 +476,7 @@ func (up *upload) progressFor(ctx context.Context) func(int64) {
 		return nil
 	}
 	return func(n int64) {
-		if lim != nil {
-			wait.Bytes(ctx, lim, n)
-		}
+		wait.Bytes(ctx, lim, n)
 		up.report(n)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/s3kit/s3kit/internal/limits"
+	"github.com/s3kit/s3kit/multipart"
 )
 
 // testChunk is the part size of the multipart tests under the race
@@ -28,6 +29,6 @@ func TestMain(m *testing.M) {
 // realMinPartSize restores S3's minimum part size for one test that checks
 // it (not a parallel test: the others wait until it is done).
 func realMinPartSize(t *testing.T) {
-	limits.MinPartSize = 5 * mib
+	limits.MinPartSize = multipart.MinPartSize
 	t.Cleanup(func() { limits.MinPartSize = testChunk })
 }

@@ -37,11 +37,11 @@ type Limiter interface {
 }
 
 // Bytes waits until lim lets n more bytes pass, in installments of at most
-// a MiB (WaitN takes an int, which holds less on 32-bit platforms). A wait
-// the context ends returns early: the request it paces then fails on its
-// own.
+// a MiB (WaitN takes an int, which holds less on 32-bit platforms); a nil
+// lim lets everything pass. A wait the context ends returns early: the
+// request it paces then fails on its own.
 func Bytes(ctx context.Context, lim Limiter, n int64) {
-	for n > 0 {
+	for lim != nil && n > 0 {
 		c := min(n, 1<<20)
 		if lim.WaitN(ctx, int(c)) != nil {
 			return

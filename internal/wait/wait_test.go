@@ -80,6 +80,9 @@ func TestBytes(t *testing.T) {
 			}
 		})
 	}
+	t.Run("no limiter", func(t *testing.T) {
+		Bytes(context.Background(), nil, 5<<30) // returns at once, no panic
+	})
 }
 
 func repeat(v, n int) []int {
