@@ -93,11 +93,14 @@ type Downloader struct {
 	// DefaultDownloadAttempts. (The client retries failed requests on its
 	// own, separately.)
 	Attempts int
-	// ReadSize is the size of each read of a body, and of each chunk of
-	// an in-order download; 0 means DefaultReadSize.
+	// ReadSize is the size of each read of a body; 0 means
+	// DefaultReadSize.
 	ReadSize int64
-	// QueueSize is how many chunks of ReadSize bytes an in-order download
-	// holds while they wait for their turn; 0 means DefaultQueueSize.
+	// QueueSize bounds what an in-order download holds while it waits for
+	// its turn to be written: QueueSize × ReadSize bytes, or the object if
+	// smaller; 0 means DefaultQueueSize. A writer slower than the ranges
+	// arrive gets what arrived meanwhile in one write, up to a quarter of
+	// that.
 	QueueSize int
 	// Limiter, if set, paces the bytes received.
 	Limiter Limiter
@@ -105,7 +108,7 @@ type Downloader struct {
 	// of ranges Skip says are there. Calls are serialized with Events'.
 	Progress func(bytes int64)
 	// Memory, if set, is the budget the buffers are drawn from: ReadSize
-	// per worker, or QueueSize chunks for an in-order download.
+	// per worker, or the queue of an in-order download.
 	Memory Budget
 	// Events, if set, are told the object's size (Sized) and each range
 	// written or skipped (PartDone, numbered from 1).
@@ -246,7 +249,7 @@ func (d *Download) WriteAt(ctx context.Context, w io.WriterAt, base int64, ra io
 // without O_APPEND), each range is written at its offset from w's current
 // position, and w is left after the object as a sequential write would
 // leave it. Otherwise the ranges pass through a reorder queue of at most
-// QueueSize chunks of ReadSize bytes and are written in order: to a pipe,
+// QueueSize × ReadSize bytes and are written in order: to a pipe,
 // a terminal, a hash, a bytes.Buffer. On error, w may hold part of the
 // object.
 func (d *Download) WriteTo(ctx context.Context, w io.Writer) error {
@@ -466,13 +469,12 @@ func (d *Download) parallelAt(ctx context.Context) error {
 // reorder queue, and writes the queue to d.w in order on the caller's
 // goroutine.
 func (d *Download) parallelOrdered(ctx context.Context) error {
-	ioc := d.st.readSize
-	grant, err := d.acquire(ctx, int64(d.st.queue)*ioc)
+	grant, err := d.acquire(ctx, min(int64(d.st.queue)*d.st.readSize, d.Size))
 	if err != nil {
 		return err
 	}
 	defer d.release(grant)
-	q := newReorder(ioc, int(grant/ioc), 0)
+	q := newReorder(grant, 0)
 	s := &queueSink{q: q}
 	return d.workers(ctx, min(d.st.concurrency, d.Parts), func() sink { return s },
 		func(gctx context.Context) error { return q.drain(gctx, d.w, d.Size, d.inOrderH) })

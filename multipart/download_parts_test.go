@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -82,14 +83,15 @@ func TestFullObjectChecksum(t *testing.T) {
 }
 
 // The reorder queue writes chunks in order whatever order they come in,
-// never lends more than its buffers, and does not deadlock with one.
+// lends only space within its window, writes no more than a quarter of
+// its ring (plus the last chunk taken) at once, and does not deadlock with
+// a ring of one chunk or less.
 func TestReorder(t *testing.T) {
-	for _, bufs := range []int{1, 2, 5} {
-		t.Run(fmt.Sprint(bufs), func(t *testing.T) {
+	for _, ring := range []int64{60, 100, 200, 500, 1000} {
+		t.Run(fmt.Sprint(ring), func(t *testing.T) {
 			const chunk, size = 100, 10_000 + 37
 			data := randBytes(size, 11)
-			q := newReorder(chunk, bufs, 0)
-			var lent, peak atomic.Int32
+			q := newReorder(ring, 0)
 			var next atomic.Int64
 			ctx := context.Background()
 			var wg sync.WaitGroup
@@ -113,40 +115,101 @@ func TestReorder(t *testing.T) {
 								t.Error(err)
 								return
 							}
-							if l := lent.Add(1); l > peak.Load() {
-								peak.Store(l)
+							q.mu.Lock()
+							inWindow := off >= q.next && off+int64(len(buf)) <= q.next+ring
+							q.mu.Unlock()
+							if len(buf) == 0 || int64(len(buf)) > n || !inWindow {
+								t.Errorf("admit(%d, %d) lent %d bytes, window from %d", off, n, len(buf), q.next)
+								return
 							}
-							copy(buf, data[off:off+n])
+							copy(buf, data[off:])
 							if r.IntN(4) == 0 {
 								time.Sleep(time.Microsecond)
 							}
-							lent.Add(-1)
 							q.put(off, buf)
-							off += n
+							off += int64(len(buf))
 						}
 					}
 				}()
 			}
-			var out bytes.Buffer
-			if err := q.drain(ctx, &out, size, nil); err != nil {
+			out := &recordWriter{}
+			if err := q.drain(ctx, out, size, nil); err != nil {
 				t.Fatal(err)
 			}
 			wg.Wait()
 			if !bytes.Equal(out.Bytes(), data) {
 				t.Fatal("bytes out of order")
 			}
-			if q.inUse != 0 || len(q.free) > bufs {
-				t.Errorf("inUse %d, %d free buffers (max %d)", q.inUse, len(q.free), bufs)
+			for _, n := range out.writes {
+				if int64(n) >= max(ring/4, 1)+chunk {
+					t.Fatalf("a write of %d bytes from a ring of %d", n, ring)
+				}
+			}
+			if len(q.filled) != 0 {
+				t.Errorf("%d pieces left in the queue", len(q.filled))
 			}
 		})
 	}
+}
+
+// A writer slower than the workers gets what they committed meanwhile in
+// one write, up to a quarter of the ring, and never across its end.
+func TestReorderCoalesces(t *testing.T) {
+	ctx := context.Background()
+	q := newReorder(1000, 900)
+	for _, p := range [][2]int64{{900, 50}, {950, 50}, {1000, 100}, {1100, 100}, {1200, 100}, {1300, 100}, {1400, 100}} {
+		buf, err := q.admit(ctx, p[0], p[1])
+		if err != nil || int64(len(buf)) != p[1] {
+			t.Fatalf("admit(%d, %d) = %d bytes, %v", p[0], p[1], len(buf), err)
+		}
+		for i := range buf {
+			buf[i] = byte(p[0] + int64(i))
+		}
+		q.put(p[0], buf)
+	}
+	out := &recordWriter{}
+	if err := q.drain(ctx, out, 1500, nil); err != nil {
+		t.Fatal(err)
+	}
+	// 900-999 end the ring; 1000-1299 reach a quarter of it (250) with
+	// the piece that crosses it; 1300-1499 is the rest.
+	if want := []int{100, 300, 200}; !slices.Equal(out.writes, want) {
+		t.Errorf("writes %v, want %v", out.writes, want)
+	}
+	for i, b := range out.Bytes() {
+		if b != byte(900+i) {
+			t.Fatalf("byte %d is %d", 900+i, b)
+		}
+	}
+	// Space past the ring's end is lent from its start, at most to the
+	// end of the window.
+	buf, err := q.admit(ctx, 1950, 100)
+	if err != nil || len(buf) != 50 {
+		t.Fatalf("admit across the ring's end: %d bytes, %v", len(buf), err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := q.admit(cctx, 2450, 100); err != context.Canceled {
+		t.Errorf("admit beyond the window, canceled: %v", err)
+	}
 	// A failing writer ends the drain with its error.
-	q := newReorder(10, 2, 0)
-	buf, _ := q.admit(context.Background(), 0, 10)
+	q = newReorder(10, 0)
+	buf, _ = q.admit(ctx, 0, 10)
 	q.put(0, buf)
-	if err := q.drain(context.Background(), errWriter{}, 20, nil); err == nil || err.Error() != "full" {
+	if err := q.drain(ctx, errWriter{}, 20, nil); err == nil || err.Error() != "full" {
 		t.Errorf("drain = %v", err)
 	}
+}
+
+// recordWriter keeps what it was given and the size of each write.
+type recordWriter struct {
+	bytes.Buffer
+	writes []int
+}
+
+func (w *recordWriter) Write(p []byte) (int, error) {
+	w.writes = append(w.writes, len(p))
+	return w.Buffer.Write(p)
 }
 
 type errWriter struct{}

@@ -30,10 +30,10 @@ import (
 // w is also an io.WriterAt and an io.Seeker that can seek (an *os.File
 // opened on a regular file, without O_APPEND), each range is written at
 // its offset from w's current position, and w is left after the object
-// as a sequential write would leave it. Otherwise the ranges pass through a reorder queue of at
-// most MaxIOQueue chunks of IOChunkSize bytes and are written in order:
-// to a pipe, a terminal, a hash, a bytes.Buffer. On error, w may hold part
-// of the object.
+// as a sequential write would leave it. Otherwise the ranges pass
+// through a reorder queue of at most MaxIOQueue × IOChunkSize bytes and
+// are written in order: to a pipe, a terminal, a hash, a bytes.Buffer. On
+// error, w may hold part of the object.
 func (m *Manager) Download(ctx context.Context, bucket, key string, w io.Writer, opts ...DownloadOption) (*Result, error) {
 	if w == nil {
 		return nil, newError("Download", bucket, key, "", fmt.Errorf("%w: nil writer", s3client.ErrInvalidInput))

@@ -82,10 +82,11 @@ type Config struct {
 	// also retried by the client, separately.
 	NumDownloadAttempts int
 	// MaxIOQueue and IOChunkSize bound the reorder queue of a download
-	// into a plain io.Writer: at most MaxIOQueue chunks of IOChunkSize
-	// bytes wait for their turn to be written (max_io_queue, io_chunksize;
-	// 0 means 100 and 256 KiB). IOChunkSize is also the size of each read
-	// of a download body.
+	// into a plain io.Writer: at most MaxIOQueue × IOChunkSize bytes wait
+	// for their turn to be written (max_io_queue, io_chunksize; 0 means
+	// 100 and 256 KiB), and a writer slower than the ranges arrive gets
+	// what arrived meanwhile in one write. IOChunkSize is also the size of
+	// each read of a download body.
 	MaxIOQueue  int
 	IOChunkSize int64
 	// NoThreads runs every transfer on the caller's goroutine, one request
