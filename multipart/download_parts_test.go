@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -211,6 +212,48 @@ func (w *recordWriter) Write(p []byte) (int, error) {
 	w.writes = append(w.writes, len(p))
 	return w.Buffer.Write(p)
 }
+
+// directSink writes a read of more than a TLS record as it came, and
+// gathers smaller ones to half its buffer or the body's end.
+func TestDirectSinkGathers(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		piece, body int
+		want        []int
+	}{
+		{"records", 4 << 10, 300 << 10, []int{128 << 10, 128 << 10, 44 << 10}},
+		{"one record each", 16 << 10, 64 << 10, []int{64 << 10}},
+		{"large reads", 20 << 10, 50 << 10, []int{20 << 10, 20 << 10, 10 << 10}},
+		{"a read larger than half", 200 << 10, 300 << 10, []int{200 << 10, 100 << 10}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &directSink{buf: make([]byte, 256<<10)}
+			body := &pieceReader{r: bytes.NewReader(make([]byte, tc.body)), piece: tc.piece}
+			var got []int
+			for left := int64(tc.body); left > 0; {
+				buf, _ := s.buffer(context.Background(), 0, min(left, int64(len(s.buf))))
+				n, err := s.read(body, buf)
+				if err != nil || n == 0 {
+					t.Fatalf("read: %d, %v", n, err)
+				}
+				got = append(got, n)
+				left -= int64(n)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("writes %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// pieceReader gives at most piece bytes a read, as a socket or a TLS
+// connection does.
+type pieceReader struct {
+	r     io.Reader
+	piece int
+}
+
+func (p *pieceReader) Read(b []byte) (int, error) { return p.r.Read(b[:min(len(b), p.piece)]) }
 
 type errWriter struct{}
 
