@@ -6,9 +6,12 @@
 // process holds one library only, and runs every measured transfer in its
 // own child: the wall time comes from the child, the CPU time (user+sys) and
 // peak RSS from the kernel's rusage of that process. Clients run
-// interleaved, A B C … A B C …, for -rounds rounds, so that a change in the
-// machine's load (it is shared) touches every client alike; ratios are
-// taken against the baseline of the same round and their median reported.
+// interleaved, for -rounds rounds, so that a change in the machine's load
+// (it is shared) touches every client alike, and each round starts one
+// client later (A B C, B C A, C A B …), so that no client always runs first
+// or always after the same neighbour; ratios are taken against the
+// baseline of the same round and their median reported. A download to disk
+// starts after a sync, with no dirty page of an earlier run left.
 //
 // Before the measured rounds, a verify round runs every scenario once on
 // small objects with the sink in verify mode and the children checking what
@@ -260,7 +263,8 @@ func run(o *options) error {
 	for round := 1; round <= o.rounds; round++ {
 		logf("round %d of %d", round, o.rounds)
 		for _, sc := range scens {
-			for _, c := range sc.clients {
+			for i := range sc.clients {
+				c := sc.clients[(i+round-1)%len(sc.clients)]
 				s, err := r.runOne(ctx, sc, c, round, false)
 				if err != nil {
 					r.failures = append(r.failures, fmt.Sprintf("round %d, %s, %s: %v", round, sc.name, c.label, err))

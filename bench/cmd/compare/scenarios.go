@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/s3kit/s3kit/bench/internal/harness"
 	"github.com/s3kit/s3kit/bench/internal/pattern"
@@ -198,6 +199,11 @@ func (r *runner) runOne(ctx context.Context, sc scenario, c clientSpec, round in
 		dlFile = filepath.Join(dir, "download-"+slug(c.label))
 		args = append(args, "-key", downloadKey(verify), "-file", dlFile, "-size", strconv.FormatInt(size, 10))
 		defer os.Remove(dlFile)
+		// Every download starts on a quiet disk: the file of the run
+		// before it removed and the dirty pages of everything before it
+		// written back, so that no client pays for its predecessor's
+		// writeback.
+		syscall.Sync()
 	case "download-writer":
 		args = append(args, "-key", downloadKey(verify), "-writer", sc.dest, "-size", strconv.FormatInt(size, 10))
 		if sc.dest == toPipe {
