@@ -298,6 +298,7 @@ func (r *runner) report(scens []scenario, sizes []binSize) string {
 	b.WriteString("## Method\n\n")
 	b.WriteString(`- The sink (internal/sink) runs in the runner's process on loopback, plain http and https (HTTP/1.1 only, as S3; a self-signed certificate made at start, trusted by the children through SSL_CERT_FILE). It discards uploads, answers downloads from one shared pattern buffer, and accepts any signature. Its CPU is not in any client's numbers, but it shares the machine's cores with the client.
 - Each measured run is one child process holding one library (cmd/client-*). MB/s is bytes / the child's own wall time of the operation (10^6 bytes per MB). CPU s is the child's user+sys time from rusage, start-up included; peak RSS is the child's VmHWM after the operation (rusage's maxrss would include the runner's, which Linux folds into a vforked child at exec), the highest of the rounds.
+- "s3kit cp (command line)" is cmd/client-cli running the s3kit command line, built from this commit, once per transfer: ` + "`s3kit cp s3://bench/KEY FILE --endpoint-url URL --quiet`" + ` (and the reverse for uploads), with --max-concurrency 8 --multipart-chunksize 8388608 --multipart-threshold 8388608 in the 8 × 8 MiB rows; credentials and region from the environment, the AWS shared files pointed at /dev/null. Its time and CPU include the command's start-up; its peak RSS is the command's rusage maxrss, which holds client-cli's own few MiB at the exec.
 - Rounds run every scenario and every client in turn (A B C … A B C …). "× raw" is the median over rounds of the client's MB/s divided by the raw baseline's in the same round; the defaults rows use the baseline of the 8 × 8 MiB scenario of the same round.
 - Downloads to a file write a new file, removed after the run, on disk (a directory under the temp dir, or -dir; its file system is named in each table's title), as users' downloads do; the same downloads into tmpfs (/dev/shm) are separate tables, with no disk in them. The page cache takes the writes in both: a download to disk costs the copy into it, the file system's block allocation, and whatever write-back the client waits for (s3kit DurableDownloads waits for the file to be on stable storage; no other row does). The source files of uploads live in tmpfs when it has room.
 - Downloads into an io.Writer hand each client a plain writer (no WriteAt, no ReadFrom) that must receive the object in order: io.Discard, or a pipe whose other end the runner reads, so that the reading costs the client nothing.
@@ -418,13 +419,19 @@ func (r *runner) targets(b *strings.Builder, byName map[string]scenario, sizes [
 	// Issue 16: downloads to disk, and into an io.Writer, against the raw
 	// parallel ranges and each peer in the same round, at no more CPU per
 	// GiB than the best peer.
-	for _, d := range []struct{ scen, what string }{
-		{"download-http-c8p8", "download to disk, http"},
-		{"download-https-c8p8", "download to disk, https"},
-		{"download-writer-http-discard", "download into io.Discard, http"},
-		{"download-writer-http-pipe", "download into a pipe, http"},
+	// The command line's `s3kit cp s3://… ./file` is held to the same.
+	for _, d := range []struct {
+		scen, what string
+		who        clientSpec
+	}{
+		{"download-http-c8p8", "download to disk, http", s3kit},
+		{"download-https-c8p8", "download to disk, https", s3kit},
+		{"download-http-c8p8", "s3kit cp s3://… ./file, http", s3kitCLI},
+		{"download-https-c8p8", "s3kit cp s3://… ./file, https", s3kitCLI},
+		{"download-writer-http-discard", "download into io.Discard, http", s3kit},
+		{"download-writer-http-pipe", "download into a pipe, http", s3kit},
 	} {
-		kitS := r.samplesOf(d.scen, s3kit.label)
+		kitS := r.samplesOf(d.scen, d.who.label)
 		kit, ok := statOf(kitS)
 		if !ok {
 			continue

@@ -48,6 +48,7 @@ var (
 	rawSHA     = clientSpec{label: "raw + sha256", binary: "raw", name: "raw-sha256", baseline: true}
 	s3kit      = clientSpec{label: "s3kit", binary: "s3kit", name: "s3kit"}
 	s3kitSync  = clientSpec{label: "s3kit DurableDownloads", binary: "s3kit", name: "s3kit", variant: "durable"}
+	s3kitCLI   = clientSpec{label: "s3kit cp (command line)", binary: "cli", name: "s3kit-cli"}
 	awsManager = clientSpec{label: "aws-sdk-go-v2 manager", binary: "aws", name: "aws-manager"}
 	awsTM      = clientSpec{label: "aws-sdk-go-v2 transfermanager", binary: "aws", name: "aws-tm"}
 	awsS3      = clientSpec{label: "aws-sdk-go-v2", binary: "aws", name: "aws-manager"}
@@ -59,6 +60,7 @@ var (
 // report.
 var defaultsNote = map[string]string{
 	"s3kit":                         "transfer.Manager: 10 parts in flight, 8 MiB parts (boto3's TransferConfig); 8 MiB ranges for downloads",
+	"s3kit cp (command line)":       "s3kit cp: 10 requests at once, 8 MiB parts and ranges (the AWS CLI's defaults); one process per transfer, its start-up included",
 	"aws-sdk-go-v2 manager":         "manager.Uploader/Downloader: concurrency 5, 5 MiB parts and ranges",
 	"aws-sdk-go-v2 transfermanager": "concurrency 5, 8 MiB parts; downloads by part number (the object's 8 MiB parts)",
 	"minio-go":                      "FPutObject: 4 threads, part size from the object size (16 MiB minimum); FGetObject: one GET; streams: about 537 MiB parts (5 TiB / 10,000), sent one at a time",
@@ -94,14 +96,14 @@ func (r *runner) scenarios() []scenario {
 	}
 	for _, op := range []string{"upload", "download"} {
 		for _, proto := range []string{"http", "https"} {
-			c8 := []clientSpec{raw, rawSHA, s3kit, awsManager, awsTM, minio}
-			def := []clientSpec{s3kit, awsManager, awsTM, minio}
+			c8 := []clientSpec{raw, rawSHA, s3kit, s3kitCLI, awsManager, awsTM, minio}
+			def := []clientSpec{s3kit, s3kitCLI, awsManager, awsTM, minio}
 			dest := ""
 			if op == "download" {
 				// minio-go's FGetObject takes no concurrency or part
 				// size: its one run stands for both settings.
-				c8 = []clientSpec{raw, s3kit, s3kitSync, awsManager, awsTM, minio}
-				def = []clientSpec{s3kit, awsManager, awsTM}
+				c8 = []clientSpec{raw, s3kit, s3kitSync, s3kitCLI, awsManager, awsTM, minio}
+				def = []clientSpec{s3kit, s3kitCLI, awsManager, awsTM}
 				dest = onDisk
 			}
 			add(scenario{name: op + "-" + proto + "-c8p8", group: "transfer", op: op, proto: proto, mode: "c8p8", clients: c8, dest: dest})

@@ -69,6 +69,16 @@ type Client interface {
 	Get(ctx context.Context, bucket, key string, buf []byte) (int, error)
 }
 
+// ProcessClient is a Client that does its work in processes of its own (a
+// command line): ChildPeakRSSKiB is the highest peak RSS of those, which
+// the result reports if higher than the Client's own. Their CPU time needs
+// nothing: the runner's rusage of the child includes the processes it
+// waited for.
+type ProcessClient interface {
+	Client
+	ChildPeakRSSKiB() int64
+}
+
 // Factory builds a Client.
 type Factory func(Config) (Client, error)
 
@@ -228,6 +238,9 @@ func run(clients map[string]Factory, res *Result, name, op string, cfg Config, b
 	stopProfile()
 	stopTrace()
 	res.PeakRSSKiB = peakRSS()
+	if p, ok := c.(ProcessClient); ok {
+		res.PeakRSSKiB = max(res.PeakRSSKiB, p.ChildPeakRSSKiB())
+	}
 	if err != nil {
 		return err
 	}
