@@ -8,7 +8,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -207,5 +209,86 @@ func TestAbortConfirmed(t *testing.T) {
 	}
 	if n := l.aborts.Load(); n != 2 || f.callCount("ListParts") != 2 || len(f.openUploads()) != 0 {
 		t.Errorf("%d aborts, %d ListParts, open uploads %v; want 2, 2, none", n, f.callCount("ListParts"), f.openUploads())
+	}
+}
+
+// listFailing answers ListParts with err while fails says so, and aborts
+// only from the abort numbered goneAt on (0: the first).
+type listFailing struct {
+	*fakeS3
+	fails  func(call int) error
+	calls  atomic.Int32
+	aborts atomic.Int32
+	goneAt int32
+}
+
+func (l *listFailing) ListParts(ctx context.Context, in *s3client.ListPartsInput) (*s3client.ListPartsOutput, error) {
+	if err := l.fails(int(l.calls.Add(1))); err != nil {
+		l.fakeS3.count("ListParts")
+		return nil, err
+	}
+	return l.fakeS3.ListParts(ctx, in)
+}
+
+func (l *listFailing) AbortMultipartUpload(ctx context.Context, in *s3client.AbortMultipartUploadInput) error {
+	if l.aborts.Add(1) < l.goneAt {
+		return nil // answered, but the upload stays
+	}
+	return l.fakeS3.AbortMultipartUpload(ctx, in)
+}
+
+// The listing that confirms an abort is tried again when it fails for a
+// transient reason, and only NoSuchUpload (or a refusal to list at all)
+// ends it: an error that says nothing of the upload does not make it gone.
+func TestAbortConfirmationListFails(t *testing.T) {
+	transient := errInternal("ListParts")
+	denied := s3err("ListParts", http.StatusForbidden, "AccessDenied")
+	for _, tc := range []struct {
+		name      string
+		fails     func(call int) error
+		goneAt    int32
+		aborted   bool
+		wantErr   string
+		lists     int
+		aborts    int32
+		remaining int
+	}{
+		// The first listing fails; the second finds the upload still
+		// there, and the engine aborts it again.
+		{name: "transient, then listed", fails: func(c int) error {
+			if c == 1 {
+				return transient
+			}
+			return nil
+		}, goneAt: 2, aborted: true, lists: 3, aborts: 2},
+		// A role allowed to abort but not to list: the abort's success
+		// stands.
+		{name: "denied", fails: func(int) error { return denied }, goneAt: 2, aborted: true, lists: 1, aborts: 1, remaining: 1},
+		// Every listing fails: the outcome says the abort is unconfirmed.
+		{name: "always transient", fails: func(int) error { return transient }, goneAt: 2,
+			wantErr: "could not confirm the abort", lists: abortRounds, aborts: 1, remaining: 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake()
+			f.fault = func(op string, part, attempt int) error {
+				if op == "UploadPart" && part == 2 {
+					return errors.New("part 2 refused")
+				}
+				return nil
+			}
+			l := &listFailing{fakeS3: f, fails: tc.fails, goneAt: tc.goneAt}
+			_, err := (&Uploader{Client: l, PartSize: ps, Concurrency: 1}).Upload(context.Background(),
+				&UploadInput{Bucket: "bkt", Key: "k", Body: bytes.NewReader(patternBytes(2*ps + 1))})
+			var ue *UploadError
+			if !errors.As(err, &ue) || ue.Aborted != tc.aborted || (tc.wantErr != "" && !strings.Contains(err.Error(), tc.wantErr)) {
+				t.Fatalf("error = %v (aborted %v), want aborted %v and %q", err, ue != nil && ue.Aborted, tc.aborted, tc.wantErr)
+			}
+			if tc.wantErr != "" && !errors.Is(err, transient) {
+				t.Errorf("error = %v, does not wrap the listing's", err)
+			}
+			if n, lists := l.aborts.Load(), f.callCount("ListParts"); n != tc.aborts || lists != tc.lists || len(f.openUploads()) != tc.remaining {
+				t.Errorf("%d aborts, %d ListParts, open uploads %v; want %d, %d, %d", n, lists, f.openUploads(), tc.aborts, tc.lists, tc.remaining)
+			}
+		})
 	}
 }

@@ -231,9 +231,15 @@ type partLister interface {
 // (the parts a failure cancelled may still be arriving), and such a part
 // can leave the upload and its storage behind; S3's documentation says to
 // abort again until ListParts finds no upload. It does so, up to
-// abortRounds times, on a context that survives ctx's cancellation. A
-// listing that fails (NoSuchUpload above all: the upload is gone) ends it;
-// so does a client without ListParts (a Copier's).
+// abortRounds times, on a context that survives ctx's cancellation.
+//
+// NoSuchUpload from ListParts confirms the abort. A listing that fails
+// for a transient reason (s3client.IsRetryable, after the client's own
+// retries) is tried again in the next round, and if every round fails so,
+// the error says the abort could not be confirmed. Any other refusal (a
+// role allowed to abort but not to list, a store without ListParts) leaves
+// the abort's own success as all there is to go on; so does a client
+// without ListParts (a Copier's).
 func (s *session) confirmAborted(ctx context.Context, abort *s3client.AbortMultipartUploadInput) error {
 	lp, ok := s.api.(partLister)
 	if !ok {
@@ -242,16 +248,23 @@ func (s *session) confirmAborted(ctx context.Context, abort *s3client.AbortMulti
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
 	defer cancel()
 	in := &s3client.ListPartsInput{Bucket: s.bucket, Key: s.key, UploadID: s.id, MaxParts: 1, SSECustomer: s.sse, Common: s.common}
+	var err error
 	for round := 1; round <= abortRounds; round++ {
-		if _, err := lp.ListParts(actx, in); err != nil {
+		_, err = lp.ListParts(actx, in)
+		if s3client.IsNotFound(err) || (err != nil && !s3client.IsRetryable(err)) {
 			return nil
 		}
 		if wait.Sleep(actx, abortPause(round+1)) != nil {
 			break
 		}
-		if err := Abort(actx, s.api, abort); err != nil {
-			return err
+		if err == nil {
+			if err := Abort(actx, s.api, abort); err != nil {
+				return err
+			}
 		}
+	}
+	if err != nil {
+		return fmt.Errorf("multipart: could not confirm the abort of upload ID %s of %s/%s, which may remain: ListParts: %w", s.id, s.bucket, s.key, err)
 	}
 	return fmt.Errorf("multipart: upload ID %s of %s/%s is still listed after %d aborts", s.id, s.bucket, s.key, abortRounds+1)
 }
