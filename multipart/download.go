@@ -469,7 +469,7 @@ func (d *Download) parallelAt(ctx context.Context) error {
 // reorder queue, and writes the queue to d.w in order on the caller's
 // goroutine.
 func (d *Download) parallelOrdered(ctx context.Context) error {
-	grant, err := d.acquire(ctx, min(int64(d.st.queue)*d.st.readSize, d.Size))
+	grant, err := d.acquire(ctx, queueBytes(d.st.queue, d.st.readSize, d.Size))
 	if err != nil {
 		return err
 	}
@@ -478,6 +478,18 @@ func (d *Download) parallelOrdered(ctx context.Context) error {
 	s := &queueSink{q: q}
 	return d.workers(ctx, min(d.st.concurrency, d.Parts), func() sink { return s },
 		func(gctx context.Context) error { return q.drain(gctx, d.w, d.Size, d.inOrderH) })
+}
+
+// queueBytes is the size of an in-order download's queue: queue chunks of
+// readSize bytes, but no more than the object's size, and no more than one
+// slice holds on this platform (a product that would overflow is the
+// largest that does not).
+func queueBytes(queue int, readSize, size int64) int64 {
+	n := int64(math.MaxInt)
+	if q := int64(queue); readSize <= n/q {
+		n = q * readSize
+	}
+	return min(n, size)
 }
 
 // workers runs n workers taking ranges in ascending order (the reorder

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -199,6 +200,26 @@ func TestReorderCoalesces(t *testing.T) {
 	q.put(0, buf)
 	if err := q.drain(ctx, errWriter{}, 20, nil); err == nil || err.Error() != "full" {
 		t.Errorf("drain = %v", err)
+	}
+}
+
+// The in-order queue is QueueSize × ReadSize bytes, within the object's
+// size and what one slice holds, whatever the knobs say.
+func TestQueueBytes(t *testing.T) {
+	for _, tc := range []struct {
+		queue      int
+		read, size int64
+		want       int64
+	}{
+		{100, 256 << 10, 1 << 30, 25 << 20},
+		{100, 256 << 10, 3 << 20, 3 << 20},
+		{1, 5 << 30, math.MaxInt64, min(5<<30, math.MaxInt)},
+		{math.MaxInt, 5 << 30, math.MaxInt64, math.MaxInt},
+		{math.MaxInt, 1, 7, 7},
+	} {
+		if got := queueBytes(tc.queue, tc.read, tc.size); got != tc.want {
+			t.Errorf("queueBytes(%d, %d, %d) = %d, want %d", tc.queue, tc.read, tc.size, got, tc.want)
+		}
 	}
 }
 
