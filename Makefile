@@ -52,7 +52,7 @@ fuzz:
 	FUZZTIME=$(FUZZTIME) GO=$(GO) scripts/fuzz.sh
 
 # The comparison with aws-sdk-go-v2 and minio-go (bench/ is its own module):
-# about 15 minutes on 2 cores, writes bench/RESULTS.md.
+# about 13 minutes on 2 cores, writes bench/RESULTS.md.
 # BENCH_FLAGS='-size 256MiB' gives a quicker look.
 BENCH_FLAGS ?=
 bench-compare:
