@@ -1,14 +1,16 @@
 // Command client-cli runs the benchmark's file transfers with s3kit's
 // command line, as a user at a shell runs it: each Download is
 // `s3kit cp s3://bucket/key ./file`, each Upload `s3kit cp ./file
-// s3://bucket/key`, one process per transfer, its start-up included in the
-// time. The s3kit binary is the one the runner builds beside this program.
+// s3://bucket/key`, and a download into a pipe `s3kit cp s3://bucket/key -`
+// with the pipe as its standard output; one process per transfer, its
+// start-up included in the time. The s3kit binary is the one the runner
+// builds beside this program.
 //
 // The command line reads its credentials and region from the environment,
 // as it does at a shell; this program sets them, and points the AWS shared
-// files at /dev/null so that the machine's own cannot reach it. Streams and
-// small objects are not what the command line is for here: they return
-// errors.ErrUnsupported.
+// files at /dev/null so that the machine's own cannot reach it. Uploads of
+// streams, io.Discard and small objects are not what the command line is
+// for here: they return errors.ErrUnsupported.
 package main
 
 import (
@@ -20,6 +22,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/s3kit/s3kit/bench/internal/harness"
@@ -60,7 +63,11 @@ func newCLI(cfg harness.Config) (harness.Client, error) {
 }
 
 // cp runs `s3kit cp src dst` with the client's flags.
-func (c *cli) cp(ctx context.Context, src, dst string) error {
+func (c *cli) cp(ctx context.Context, src, dst string) error { return c.run(ctx, nil, src, dst) }
+
+// run runs `s3kit cp src dst` with the client's flags and stdout as its
+// standard output (nil: its output is kept for the error).
+func (c *cli) run(ctx context.Context, stdout *os.File, src, dst string) error {
 	cmd := exec.CommandContext(ctx, c.bin, append([]string{"cp", src, dst}, c.args...)...)
 	cmd.Env = append(os.Environ(),
 		"AWS_ACCESS_KEY_ID="+harness.AccessKeyID,
@@ -69,7 +76,16 @@ func (c *cli) cp(ctx context.Context, src, dst string) error {
 		"AWS_CONFIG_FILE=/dev/null",
 		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
 	)
-	out, err := cmd.CombinedOutput()
+	var out []byte
+	var err error
+	if stdout != nil {
+		var stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = stdout, &stderr
+		err = cmd.Run()
+		out = []byte(stderr.String())
+	} else {
+		out, err = cmd.CombinedOutput()
+	}
 	if cmd.ProcessState != nil {
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			c.peak = max(c.peak, int64(ru.Maxrss))
@@ -89,8 +105,19 @@ func (c *cli) Download(ctx context.Context, bucket, key, path string, size int64
 	return c.cp(ctx, "s3://"+bucket+"/"+key, path)
 }
 
-func (c *cli) DownloadTo(context.Context, string, string, io.Writer, int64) error {
-	return errors.ErrUnsupported
+// DownloadTo runs `s3kit cp s3://bucket/key -` with the pipe as the
+// command's standard output, as a shell pipeline does; there is no pipe to
+// hand it for io.Discard.
+func (c *cli) DownloadTo(ctx context.Context, bucket, key string, w io.Writer, size int64) error {
+	pw, ok := w.(harness.PipeWriter)
+	if !ok || pw.File() == nil {
+		return errors.ErrUnsupported
+	}
+	if err := c.run(ctx, pw.File(), "s3://"+bucket+"/"+key, "-"); err != nil {
+		return err
+	}
+	pw.Wrote(size)
+	return nil
 }
 
 func (c *cli) UploadStream(context.Context, string, string, io.Reader) error {

@@ -118,9 +118,14 @@ func (r *runner) scenarios() []scenario {
 		}
 	}
 	// Download into a plain io.Writer, in order.
+	// The command line writes into a pipe only (`s3kit cp s3://… -`).
 	for _, dest := range []string{discard, toPipe} {
+		clients := []clientSpec{raw, s3kit, awsManager, awsTM, minio}
+		if dest == toPipe {
+			clients = []clientSpec{raw, s3kit, s3kitCLI, awsManager, awsTM, minio}
+		}
 		add(scenario{name: "download-writer-http-" + dest, group: "transfer", op: "download-writer", proto: "http", mode: "c8p8",
-			clients: []clientSpec{raw, s3kit, awsManager, awsTM, minio}, dest: dest})
+			clients: clients, dest: dest})
 	}
 	add(scenario{name: "pipe-http-c8p8", group: "pipe", op: "stream", proto: "http", mode: "c8p8",
 		clients: []clientSpec{raw, rawSHA, s3kit, awsManager, awsTM, minioCS}})

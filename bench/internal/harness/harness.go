@@ -269,10 +269,25 @@ func run(clients map[string]Factory, res *Result, name, op string, cfg Config, b
 // the bytes (of io.Discard; the parent checks what goes down a pipe).
 type countingWriter struct {
 	w     io.Writer
+	f     *os.File // the pipe, if w is one
 	n     int64
 	check *pattern.Checker
 	close func() error
 }
+
+// PipeWriter is what the writer of download-writer offers a ProcessClient
+// that hands its process the pipe itself (a command line writing to its
+// standard output) instead of writing to it: File is the pipe (nil for
+// io.Discard), and Wrote counts n bytes that went down it. The runner checks
+// what comes out of the pipe either way.
+type PipeWriter interface {
+	io.Writer
+	File() *os.File
+	Wrote(n int64)
+}
+
+func (c *countingWriter) File() *os.File { return c.f }
+func (c *countingWriter) Wrote(n int64)  { c.n += n }
 
 func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
@@ -295,7 +310,7 @@ func openWriter(kind string, verify bool) (*countingWriter, error) {
 		if f == nil {
 			return nil, errors.New("-writer pipe: no file descriptor 3")
 		}
-		c.w, c.close = f, f.Close
+		c.w, c.f, c.close = f, f, f.Close
 	default:
 		return nil, fmt.Errorf("unknown -writer %q (discard, pipe)", kind)
 	}
