@@ -257,9 +257,9 @@ func (s *session) confirmAborted(ctx context.Context, abort *s3client.AbortMulti
 		if wait.Sleep(actx, abortPause(round+1)) != nil {
 			break
 		}
-		if err == nil {
-			if err := Abort(actx, s.api, abort); err != nil {
-				return err
+		if err == nil { // still listed: abort again
+			if aerr := Abort(actx, s.api, abort); aerr != nil {
+				return aerr
 			}
 		}
 	}

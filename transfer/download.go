@@ -106,9 +106,7 @@ func (m *Manager) downloader(args *DownloadArgs, rep *reporter, bucket, key stri
 	if rep.active() {
 		dl.Progress = rep.add
 	}
-	if m.limiter != nil {
-		dl.Limiter = m.limiter
-	}
+	dl.Limiter = m.limiter
 	in := &multipart.DownloadInput{Bucket: bucket, Key: key, VersionID: args.VersionID,
 		SSECustomer: args.SSECustomer, Common: args.Common, NoVerify: !verify}
 	return dl, in, nil

@@ -107,9 +107,7 @@ func (m *Manager) meter(ctx context.Context, r *reporter) func(int64) {
 		return nil
 	}
 	return func(n int64) {
-		if m.limiter != nil { // a nil *tokenBucket is not a nil wait.Limiter
-			wait.Bytes(ctx, m.limiter, n)
-		}
+		wait.Bytes(ctx, m.limiter, n)
 		r.add(n)
 	}
 }

@@ -136,8 +136,8 @@ type Config struct {
 // usable (use New).
 type Manager struct {
 	api     API
-	cfg     Config       // defaults filled in
-	limiter *tokenBucket // nil: no cap
+	cfg     Config            // defaults filled in
+	limiter multipart.Limiter // a *tokenBucket, or nil: no cap
 	memory  *budget
 }
 

@@ -241,9 +241,7 @@ func (m *Manager) uploader(args *UploadArgs, rep *reporter, budget int64) *multi
 	if rep.active() {
 		u.Progress = rep.add
 	}
-	if m.limiter != nil {
-		u.Limiter = m.limiter
-	}
+	u.Limiter = m.limiter
 	return u
 }
 

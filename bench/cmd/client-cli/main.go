@@ -76,23 +76,19 @@ func (c *cli) run(ctx context.Context, stdout *os.File, src, dst string) error {
 		"AWS_CONFIG_FILE=/dev/null",
 		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
 	)
-	var out []byte
-	var err error
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
 	if stdout != nil {
-		var stderr strings.Builder
-		cmd.Stdout, cmd.Stderr = stdout, &stderr
-		err = cmd.Run()
-		out = []byte(stderr.String())
-	} else {
-		out, err = cmd.CombinedOutput()
+		cmd.Stdout = stdout
 	}
+	err := cmd.Run()
 	if cmd.ProcessState != nil {
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			c.peak = max(c.peak, int64(ru.Maxrss))
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("s3kit cp %s %s: %v: %s", src, dst, err, out)
+		return fmt.Errorf("s3kit cp %s %s: %v: %s", src, dst, err, out.String())
 	}
 	return nil
 }
